@@ -1,0 +1,65 @@
+package access
+
+import (
+	"fmt"
+	"net/netip"
+	"strings"
+)
+
+// CanonicalCIDR parses an allowlist entry and returns its canonical form:
+// a bare address becomes a /32 (IPv4) or /128 (IPv6) prefix. A prefix whose
+// address has bits set below the mask (10.1.2.3/24) is refused rather than
+// silently widened or narrowed, and the error names the canonical form the
+// caller most likely meant.
+func CanonicalCIDR(s string) (string, error) {
+	if strings.TrimSpace(s) != s || s == "" {
+		return "", fmt.Errorf("%q is not an IP address or CIDR prefix", s)
+	}
+	if strings.Contains(s, "/") {
+		p, err := netip.ParsePrefix(s)
+		if err != nil {
+			return "", fmt.Errorf("%q is not a valid CIDR prefix", s)
+		}
+		if masked := p.Masked(); masked != p {
+			return "", fmt.Errorf("%q is not in canonical form: the address has bits set beyond the /%d mask; use %q", s, p.Bits(), masked.String())
+		}
+		return p.String(), nil
+	}
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		return "", fmt.Errorf("%q is not an IP address or CIDR prefix", s)
+	}
+	if a.Zone() != "" {
+		return "", fmt.Errorf("%q has an IPv6 zone, which an allowlist cannot use", s)
+	}
+	return netip.PrefixFrom(a, a.BitLen()).String(), nil
+}
+
+// AllowlistContains reports whether addr falls inside any entry of l.
+// Entries that do not parse (which validation prevents) match nothing.
+func AllowlistContains(l IPAllowlist, addr netip.Addr) bool {
+	addr = addr.Unmap()
+	for _, e := range l.Entries {
+		if p, err := netip.ParsePrefix(e.CIDR); err == nil && p.Contains(addr) {
+			return true
+		}
+	}
+	return false
+}
+
+// AllowedBy reports whether addr may reach the platform under lists: true
+// when no list is enabled (allowlisting is off), else when some enabled
+// list contains it.
+func AllowedBy(lists []IPAllowlist, addr netip.Addr) bool {
+	anyEnabled := false
+	for _, l := range lists {
+		if !l.Enabled {
+			continue
+		}
+		anyEnabled = true
+		if AllowlistContains(l, addr) {
+			return true
+		}
+	}
+	return !anyEnabled
+}
