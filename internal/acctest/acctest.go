@@ -1,0 +1,72 @@
+// Package acctest holds what the acceptance tests share: provider factories
+// for each backend, a service handle on the same platform for out-of-band
+// changes and destroy checks, and small configuration helpers.
+package acctest
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+
+	"github.com/engage-oss/terraform-provider-engage/internal/access"
+	"github.com/engage-oss/terraform-provider-engage/internal/provider"
+	"github.com/engage-oss/terraform-provider-engage/internal/store"
+)
+
+// Backend is one way the provider can reach a platform, set up fresh for a
+// single test.
+type Backend struct {
+	// Name labels the subtest ("embedded", later "rest").
+	Name string
+	// Factories serve the provider under test as "engage".
+	Factories map[string]func() (tfprotov6.ProviderServer, error)
+	// Service talks to the same platform the provider does, outside
+	// Terraform: for out-of-band changes and CheckDestroy.
+	Service access.Service
+	// EmbeddedPath is the database file of the embedded backend.
+	EmbeddedPath string
+}
+
+// Embedded returns a backend over a new embedded database file in a
+// temporary folder. The provider needs no provider block to find it.
+func Embedded(t *testing.T) *Backend {
+	t.Helper()
+	dbPath := filepath.Join(t.TempDir(), "engage.db")
+	svc, err := store.Open(context.Background(), dbPath)
+	if err != nil {
+		t.Fatalf("opening embedded store: %v", err)
+	}
+	t.Cleanup(func() { _ = svc.Close() })
+	return &Backend{
+		Name: "embedded",
+		Factories: map[string]func() (tfprotov6.ProviderServer, error){
+			"engage": providerserver.NewProtocol6WithError(provider.New("test", provider.WithDefaultEmbeddedPath(dbPath))()),
+		},
+		Service:      svc,
+		EmbeddedPath: dbPath,
+	}
+}
+
+// backends lists every backend the acceptance suite runs on.
+var backends = []struct {
+	name string
+	open func(*testing.T) *Backend
+}{
+	{"embedded", Embedded},
+}
+
+// ForEachBackend runs test once per backend, each as a parallel subtest
+// named after the backend, so a behaviour difference shows as one failing
+// subtest.
+func ForEachBackend(t *testing.T, test func(t *testing.T, b *Backend)) {
+	t.Helper()
+	for _, backend := range backends {
+		t.Run(backend.name, func(t *testing.T) {
+			t.Parallel()
+			test(t, backend.open(t))
+		})
+	}
+}
