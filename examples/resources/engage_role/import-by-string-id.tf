@@ -1,0 +1,4 @@
+import {
+  to = engage_role.campaign_publisher
+  id = "name:Campaign Publisher"
+}
