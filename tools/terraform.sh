@@ -25,9 +25,15 @@ esac
 exec 3>&1 1>&2 # keep stdout for the final path only
 export CHECKPOINT_DISABLE=1 # stop `terraform version` from phoning home
 
+# Match the line anywhere: a CLI-config warning can come first, even on stdout.
+is_wanted() {
+  local out
+  out=$("$1" version 2>/dev/null) && grep -qFx "Terraform v$version" <<<"$out"
+}
+
 if ! $force && command -v terraform >/dev/null; then
   path=$(readlink -f "$(command -v terraform)")
-  if [[ $("$path" version 2>/dev/null | head -n1) == "Terraform v$version" ]]; then
+  if is_wanted "$path"; then
     echo "$path" >&3
     exit 0
   fi
@@ -76,7 +82,8 @@ go mod edit -dropgodebug=tlskyber src/go.mod
 (cd src && go build -trimpath -buildvcs=false -o "$work/terraform" \
   -ldflags "-s -w -X github.com/hashicorp/terraform/version.dev=no" .)
 
+is_wanted "$work/terraform" || { echo "built terraform is not v$version" >&2; exit 1; }
 mkdir -p "$(dirname "$dest")"
 mv -f "$work/terraform" "$dest"
-echo "installed $("$dest" version | head -n1) at $dest"
+echo "installed terraform $version at $dest"
 echo "$dest" >&3

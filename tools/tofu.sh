@@ -20,9 +20,15 @@ esac
 
 exec 3>&1 1>&2 # keep stdout for the final path only
 
+# Match the line anywhere: a CLI-config warning can come first, even on stdout.
+is_wanted() {
+  local out
+  out=$("$1" version 2>/dev/null) && grep -qFx "OpenTofu v$version" <<<"$out"
+}
+
 if ! $force && command -v tofu >/dev/null; then
   path=$(readlink -f "$(command -v tofu)")
-  if [[ $("$path" version 2>/dev/null | head -n1) == "OpenTofu v$version" ]]; then
+  if is_wanted "$path"; then
     echo "$path" >&3
     exit 0
   fi
@@ -55,7 +61,8 @@ chmod -R u+w src # copies of the read-only module cache stay read-only
 (cd src && go build -trimpath -buildvcs=false -o "$work/tofu" \
   -ldflags "-s -w -X github.com/opentofu/opentofu/version.dev=no" ./cmd/tofu)
 
+is_wanted "$work/tofu" || { echo "built tofu is not v$version" >&2; exit 1; }
 mkdir -p "$(dirname "$dest")"
 mv -f "$work/tofu" "$dest"
-echo "installed $("$dest" version | head -n1) at $dest"
+echo "installed tofu $version at $dest"
 echo "$dest" >&3
