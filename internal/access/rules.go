@@ -5,11 +5,13 @@ import (
 	"encoding/pem"
 	"fmt"
 	"net/mail"
+	"net/netip"
 	"net/url"
 	"regexp"
 	"slices"
 	"sort"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -183,7 +185,11 @@ func ValidateIPAllowlist(l IPAllowlist) (IPAllowlist, error) {
 			continue
 		}
 		seen[cidr] = true
-		checkDescription(verr, e.Description)
+		// The field is the list's entries, not the list's own description:
+		// an entry has no name of its own, so the message names its CIDR.
+		if n := utf8.RuneCountInString(e.Description); n > MaxDescriptionLength {
+			verr.Add("entries", "the description of %s must be at most %d characters, got %d", cidr, MaxDescriptionLength, n)
+		}
 		entries = append(entries, AllowlistEntry{CIDR: cidr, Description: e.Description})
 	}
 	sort.Slice(entries, func(i, j int) bool { return entries[i].CIDR < entries[j].CIDR })
@@ -204,9 +210,7 @@ const MaxSecretLength = 16 * 1024
 // quote the secret.
 func ValidateTransferCredential(c TransferCredential, creating bool) error {
 	verr := &ValidationError{Kind: "transfer credential"}
-	if !credentialNamePattern.MatchString(c.Name) {
-		verr.Add("name", "%q must be 1-64 letters, digits, '_' or '-' (it forms the placeholder %s)", c.Name, CredentialReference("<name>"))
-	}
+	addIf(verr, "name", CheckCredentialName(c.Name))
 	if msg := CheckName(c.Username); msg != "" {
 		verr.Add("username", "%s", msg)
 	}
@@ -232,35 +236,25 @@ func ValidateExportDestination(d ExportDestination) (ExportDestination, error) {
 		verr.Add("sftp", "exactly one of sftp and s3 must be set")
 	case d.SFTP != nil:
 		d.Type = DestinationSFTP
-		s := d.SFTP
-		if !hostnamePattern.MatchString(s.Host) || len(s.Host) > 253 {
-			verr.Add("sftp.host", "%q is not a host name or IP address", s.Host)
+		t := d.SFTP
+		addIf(verr, "sftp.host", CheckHost(t.Host))
+		if t.Port < 1 || t.Port > 65535 {
+			verr.Add("sftp.port", "must be between 1 and 65535, got %d", t.Port)
 		}
-		if s.Port < 1 || s.Port > 65535 {
-			verr.Add("sftp.port", "must be between 1 and 65535, got %d", s.Port)
+		addIf(verr, "sftp.path", CheckSFTPPath(t.Path))
+		if t.HostKeySHA256 != "" {
+			addIf(verr, "sftp.host_key_sha256", CheckHostKeySHA256(t.HostKeySHA256))
 		}
-		if !strings.HasPrefix(s.Path, "/") {
-			verr.Add("sftp.path", "must be an absolute path starting with /, got %q", s.Path)
-		}
-		if s.HostKeySHA256 != "" && !hostKeySHA256Pattern.MatchString(s.HostKeySHA256) {
-			verr.Add("sftp.host_key_sha256", "must be an OpenSSH SHA256 fingerprint (SHA256: then 43 base64 characters, as ssh-keygen -lf prints), got %q", s.HostKeySHA256)
-		}
-		if s.CredentialID == "" {
+		if t.CredentialID == "" {
 			verr.Add("sftp.credential_id", "must not be empty")
 		}
 	default:
 		d.Type = DestinationS3
-		s := d.S3
-		if !s3BucketPattern.MatchString(s.Bucket) || strings.Contains(s.Bucket, "..") {
-			verr.Add("s3.bucket", "%q is not a valid bucket name (3-63 lowercase letters, digits, dots and hyphens)", s.Bucket)
-		}
-		if !s3RegionPattern.MatchString(s.Region) {
-			verr.Add("s3.region", "%q is not a region name such as eu-central-1", s.Region)
-		}
-		if strings.HasPrefix(s.Prefix, "/") {
-			verr.Add("s3.prefix", "must not start with /")
-		}
-		if s.CredentialID == "" {
+		t := d.S3
+		addIf(verr, "s3.bucket", CheckS3Bucket(t.Bucket))
+		addIf(verr, "s3.region", CheckS3Region(t.Region))
+		addIf(verr, "s3.prefix", CheckS3Prefix(t.Prefix))
+		if t.CredentialID == "" {
 			verr.Add("s3.credential_id", "must not be empty")
 		}
 	}
@@ -276,9 +270,97 @@ func ValidateExportDestination(d ExportDestination) (ExportDestination, error) {
 	return d, verr.OrNil()
 }
 
-// ValidateSecuritySettings checks the settings and returns them with the
-// IdP certificate's expiry filled in.
-func ValidateSecuritySettings(s SecuritySettings) (SecuritySettings, error) {
+// Messages of the SSO rules that span fields. The provider checks the same
+// rules at plan time and says the same thing.
+const (
+	SSORequiredMessage = "is required when SSO is enabled"
+	SSOEnforceMessage  = "cannot be true unless SSO is enabled with a complete IdP configuration " +
+		"(sso.enabled = true with idp_entity_id, idp_sso_url and idp_certificate_pem)"
+)
+
+// ExpiredCertificateMessage says why SSO cannot be enforced with an IdP
+// certificate that expired at notAfter.
+func ExpiredCertificateMessage(notAfter time.Time) string {
+	return fmt.Sprintf("expired on %s; SSO cannot be enforced with an expired IdP certificate, "+
+		"because with password logins off nobody could sign in to replace it", notAfter.UTC().Format(time.RFC3339))
+}
+
+// The single-field checks below return "" for a valid value, else what is
+// wrong with it. They are exported so that plan-time validators apply the
+// very rules the platform enforces.
+
+// CheckHost accepts a DNS host name or an IP address.
+func CheckHost(host string) string {
+	if _, err := netip.ParseAddr(host); err == nil {
+		return ""
+	}
+	if len(host) > 253 || !hostnamePattern.MatchString(host) {
+		return fmt.Sprintf("%q is not a host name or IP address", host)
+	}
+	return ""
+}
+
+// CheckSFTPPath accepts an absolute path.
+func CheckSFTPPath(p string) string {
+	if !strings.HasPrefix(p, "/") {
+		return fmt.Sprintf("must be an absolute path starting with /, got %q", p)
+	}
+	return ""
+}
+
+// CheckHostKeySHA256 accepts an OpenSSH SHA256 host key fingerprint.
+func CheckHostKeySHA256(fp string) string {
+	if !hostKeySHA256Pattern.MatchString(fp) {
+		return fmt.Sprintf("must be an OpenSSH SHA256 fingerprint (SHA256: then 43 base64 characters, as ssh-keygen -lf prints), got %q", fp)
+	}
+	return ""
+}
+
+// CheckS3Bucket accepts a bucket name by the S3 naming rules.
+func CheckS3Bucket(b string) string {
+	if !s3BucketPattern.MatchString(b) || strings.Contains(b, "..") {
+		return fmt.Sprintf("%q is not a valid bucket name (3-63 lowercase letters, digits, dots and hyphens)", b)
+	}
+	return ""
+}
+
+// CheckS3Region accepts a region name such as eu-central-1.
+func CheckS3Region(r string) string {
+	if !s3RegionPattern.MatchString(r) {
+		return fmt.Sprintf("%q is not a region name such as eu-central-1", r)
+	}
+	return ""
+}
+
+// CheckS3Prefix accepts a key prefix; it must not start with a slash, which
+// S3 would keep as an empty first path segment.
+func CheckS3Prefix(p string) string {
+	if strings.HasPrefix(p, "/") {
+		return "must not start with /"
+	}
+	return ""
+}
+
+// CheckCredentialName accepts a name that can form a placeholder.
+func CheckCredentialName(name string) string {
+	if !credentialNamePattern.MatchString(name) {
+		return fmt.Sprintf("%q must be 1-64 letters, digits, '_' or '-' (it forms the placeholder %s)", name, CredentialReference("<name>"))
+	}
+	return ""
+}
+
+func addIf(verr *ValidationError, field, msg string) {
+	if msg != "" {
+		verr.Add(field, "%s", msg)
+	}
+}
+
+// ValidateSecuritySettings checks the settings as of now and returns them
+// with the IdP certificate's expiry filled in. The IdP fields may be set while
+// SSO is off (to prepare a switch-over); enabling SSO needs all three, and
+// enforcing it (which turns password logins off) also needs a certificate
+// that has not expired, or a broken IdP would lock every user out.
+func ValidateSecuritySettings(s SecuritySettings, now time.Time) (SecuritySettings, error) {
 	verr := &ValidationError{Kind: "security settings"}
 	if s.SessionTimeoutMinutes < MinSessionTimeoutMinutes || s.SessionTimeoutMinutes > MaxSessionTimeoutMinutes {
 		verr.Add("session_timeout_minutes", "must be between %d and %d, got %d", MinSessionTimeoutMinutes, MaxSessionTimeoutMinutes, s.SessionTimeoutMinutes)
@@ -286,8 +368,8 @@ func ValidateSecuritySettings(s SecuritySettings) (SecuritySettings, error) {
 	sso := &s.SSO
 	sso.IdPCertificateExpiresAt = nil
 	if sso.IdPSSOURL != "" {
-		if u, err := url.Parse(sso.IdPSSOURL); err != nil || u.Scheme != "https" || u.Host == "" {
-			verr.Add("sso.idp_sso_url", "must be an https:// URL, got %q", sso.IdPSSOURL)
+		if msg := CheckHTTPSURL(sso.IdPSSOURL); msg != "" {
+			verr.Add("sso.idp_sso_url", "%s", msg)
 		}
 	}
 	if sso.IdPCertificatePEM != "" {
@@ -297,23 +379,42 @@ func ValidateSecuritySettings(s SecuritySettings) (SecuritySettings, error) {
 		} else {
 			notAfter := cert.NotAfter.UTC()
 			sso.IdPCertificateExpiresAt = &notAfter
+			if sso.Enforce && now.After(notAfter) {
+				verr.Add("sso.idp_certificate_pem", "%s", ExpiredCertificateMessage(notAfter))
+			}
 		}
 	}
 	if sso.Enabled {
-		if sso.IdPEntityID == "" {
-			verr.Add("sso.idp_entity_id", "is required when SSO is enabled")
+		if strings.TrimSpace(sso.IdPEntityID) == "" {
+			verr.Add("sso.idp_entity_id", SSORequiredMessage)
 		}
 		if sso.IdPSSOURL == "" {
-			verr.Add("sso.idp_sso_url", "is required when SSO is enabled")
+			verr.Add("sso.idp_sso_url", SSORequiredMessage)
 		}
 		if sso.IdPCertificatePEM == "" {
-			verr.Add("sso.idp_certificate_pem", "is required when SSO is enabled")
+			verr.Add("sso.idp_certificate_pem", SSORequiredMessage)
 		}
 	}
 	if sso.Enforce && !sso.Enabled {
-		verr.Add("sso.enforce", "SSO cannot be enforced unless it is enabled with a valid IdP configuration")
+		verr.Add("sso.enforce", SSOEnforceMessage)
 	}
 	return s, verr.OrNil()
+}
+
+// CheckHTTPSURL accepts an absolute https:// URL with a host and no user
+// information. Messages never quote a URL that may carry a password ('@'
+// present), since they end up in logs.
+func CheckHTTPSURL(s string) string {
+	u, err := url.Parse(s)
+	switch {
+	case err == nil && u.User != nil:
+		return "must not contain a user name or password"
+	case (err != nil || u.Scheme != "https" || u.Host == "") && strings.Contains(s, "@"):
+		return "must be an https:// URL with a host name and no user name or password"
+	case err != nil || u.Scheme != "https" || u.Host == "":
+		return fmt.Sprintf("must be an https:// URL, got %q", s)
+	}
+	return ""
 }
 
 // ParseCertificatePEM parses exactly one PEM "CERTIFICATE" block.

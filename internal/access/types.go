@@ -189,6 +189,10 @@ type SSOSettings struct {
 	Enforce                 bool
 }
 
+// SecuritySettingsID names the account-wide singleton wherever an object
+// needs an identifier: the Terraform id and import ID, and error messages.
+const SecuritySettingsID = "account"
+
 // SecuritySettings is the account-wide singleton.
 type SecuritySettings struct {
 	RequireTwoFactor         bool
