@@ -9,10 +9,6 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 )
 
-// ErrNotImplemented is returned by the Service methods the embedded backend
-// does not serve yet.
-var ErrNotImplemented = errors.New("not implemented by the embedded backend yet")
-
 // LockedError means another writer held the database longer than the busy
 // timeout: in practice another Terraform run (another process) writing to the
 // same file.

@@ -15,35 +15,9 @@ const roleColumns = `id, name, description, permissions, system, created_at, upd
 
 // ListRoles lists roles ordered by id, system roles included.
 func (s *Store) ListRoles(ctx context.Context, opts access.ListOptions) (access.Page[access.Role], error) {
-	after, limit, err := pageBounds(opts)
-	if err != nil {
-		return access.Page[access.Role]{}, err
-	}
-	items := make([]access.Role, 0)
-	err = s.read(ctx, func(q querier) error {
-		items = items[:0] // a retry starts over
-		rows, err := q.QueryContext(ctx, `SELECT `+roleColumns+` FROM roles WHERE id > ? ORDER BY id LIMIT ?`, after, limit)
-		if err != nil {
-			return fmt.Errorf("listing roles: %w", err)
-		}
-		defer rows.Close()
-		for rows.Next() {
-			r, err := s.scanRole(rows)
-			if err != nil {
-				return err
-			}
-			items = append(items, r)
-		}
-		if err := rows.Err(); err != nil {
-			return fmt.Errorf("listing roles: %w", err)
-		}
-		return nil
-	})
-	if err != nil {
-		return access.Page[access.Role]{}, err
-	}
-	items, next := cutPage(items, opts.Limit, func(r access.Role) string { return r.ID })
-	return access.Page[access.Role]{Items: items, NextPageToken: next}, nil
+	return listPage(ctx, s, opts, "roles",
+		`SELECT `+roleColumns+` FROM roles WHERE id > ? ORDER BY id LIMIT ?`,
+		s.scanRole, func(r access.Role) string { return r.ID })
 }
 
 // GetRole reads one role by id.
@@ -81,7 +55,7 @@ func (s *Store) CreateRole(ctx context.Context, r access.Role) (access.Role, err
 	id := newID("rol_")
 	var out access.Role
 	err := s.write(ctx, func(tx *sql.Tx) error {
-		if err := checkRoleName(ctx, tx, "", r.Name); err != nil {
+		if err := checkUniqueName(ctx, tx, "roles", "role", "", r.Name); err != nil {
 			return err
 		}
 		now := formatTime(time.Now())
@@ -109,7 +83,7 @@ func (s *Store) UpdateRole(ctx context.Context, r access.Role) (access.Role, err
 		if err := s.checkWritable(ctx, tx, r.ID, r.Version); err != nil {
 			return err
 		}
-		if err := checkRoleName(ctx, tx, r.ID, r.Name); err != nil {
+		if err := checkUniqueName(ctx, tx, "roles", "role", r.ID, r.Name); err != nil {
 			return err
 		}
 		_, err := tx.ExecContext(ctx, `UPDATE roles
@@ -167,23 +141,6 @@ func (s *Store) checkWritable(ctx context.Context, tx *sql.Tx, id string, ifVers
 		return &access.PreconditionFailedError{Kind: "role", ID: id}
 	}
 	return nil
-}
-
-// checkRoleName refuses name when another role than self already uses it in
-// any letter case. The unique index on name_key would refuse it too, but
-// only this check can say which role holds the name.
-func checkRoleName(ctx context.Context, q querier, self, name string) error {
-	var otherID, otherName string
-	err := q.QueryRowContext(ctx, `SELECT id, name FROM roles WHERE name_key = ? AND id <> ?`, access.NameKey(name), self).
-		Scan(&otherID, &otherName)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		return nil
-	case err != nil:
-		return fmt.Errorf("checking role name %q: %w", name, err)
-	}
-	return &access.ConflictError{Kind: "role", ID: self, Reason: fmt.Sprintf(
-		"the name %q is already used by role %q (%s); role names are unique regardless of letter case", name, otherName, otherID)}
 }
 
 func (s *Store) getRole(ctx context.Context, q querier, id string) (access.Role, error) {

@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/engage-oss/terraform-provider-engage/internal/access"
 )
@@ -37,15 +36,12 @@ func mustCreateRole(t *testing.T, s *Store, name string, perms ...string) access
 	return r
 }
 
-// insertUser stands in for CreateUser, which the store does not serve yet.
+// insertUser creates a user holding roleID.
 func insertUser(t *testing.T, s *Store, roleID string) {
 	t.Helper()
-	id := newID("usr_")
-	now := formatTime(time.Now())
-	_, err := s.db.Exec(`INSERT INTO users (id, email, email_key, role_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`,
-		id, id+"@example.com", id+"@example.com", roleID, now, now)
-	if err != nil {
-		t.Fatalf("inserting a user: %v", err)
+	email := newID("u") + "@example.com"
+	if _, err := s.CreateUser(t.Context(), access.User{Email: email, DisplayName: "Holder", RoleID: roleID}); err != nil {
+		t.Fatalf("CreateUser: %v", err)
 	}
 }
 

@@ -1,7 +1,6 @@
 package store
 
 import (
-	"errors"
 	"reflect"
 	"testing"
 
@@ -48,24 +47,5 @@ func TestANewDatabaseHasTheDefaultSecuritySettings(t *testing.T) {
 	got.UpdatedAt, got.Version = access.DefaultSecuritySettings().UpdatedAt, 0
 	if want := access.DefaultSecuritySettings(); !reflect.DeepEqual(got, want) {
 		t.Errorf("GetSecuritySettings = %+v, want the defaults %+v", got, want)
-	}
-}
-
-func TestUnimplementedMethodsSaySo(t *testing.T) {
-	t.Parallel()
-	ctx := t.Context()
-	s := newMemoryStore(t)
-	calls := map[string]error{
-		"CreateUser":               second(s.CreateUser(ctx, access.User{})),
-		"ListMaskingColumns":       second(s.ListMaskingColumns(ctx, access.ListOptions{})),
-		"DeleteIPAllowlist":        s.DeleteIPAllowlist(ctx, "x", 0),
-		"UpdateTransferCredential": second(s.UpdateTransferCredential(ctx, access.TransferCredential{})),
-		"GetExportDestination":     second(s.GetExportDestination(ctx, "x")),
-		"UpdateSecuritySettings":   second(s.UpdateSecuritySettings(ctx, access.SecuritySettings{})),
-	}
-	for method, err := range calls {
-		if !errors.Is(err, ErrNotImplemented) || err.Error() != method+": "+ErrNotImplemented.Error() {
-			t.Errorf("%s: got %v, want %q", method, err, method+": "+ErrNotImplemented.Error())
-		}
 	}
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
 
@@ -11,25 +12,66 @@ import (
 // GetSecuritySettings reads the account's security settings. The first
 // migration stores the platform defaults, so the singleton always exists.
 func (s *Store) GetSecuritySettings(ctx context.Context) (access.SecuritySettings, error) {
+	var st access.SecuritySettings
+	err := s.read(ctx, func(q querier) (err error) {
+		st, err = getSecuritySettings(ctx, q)
+		return err
+	})
+	return st, err
+}
+
+// UpdateSecuritySettings validates in and replaces the stored settings with
+// it. A non-zero in.Version must match the stored one. The singleton always
+// exists, so this is also how a new account's settings are first written,
+// and how they are reset (with access.DefaultSecuritySettings()).
+func (s *Store) UpdateSecuritySettings(ctx context.Context, in access.SecuritySettings) (access.SecuritySettings, error) {
+	in, err := access.ValidateSecuritySettings(in, time.Now())
+	if err != nil {
+		return access.SecuritySettings{}, err
+	}
+	var out access.SecuritySettings
+	err = s.write(ctx, func(tx *sql.Tx) error {
+		if in.Version != 0 {
+			var current access.Version
+			if err := tx.QueryRowContext(ctx, `SELECT version FROM security_settings WHERE id = 1`).Scan(&current); err != nil {
+				return fmt.Errorf("reading the security settings: %w", err)
+			}
+			if current != in.Version {
+				return &access.PreconditionFailedError{Kind: "security settings", ID: access.SecuritySettingsID}
+			}
+		}
+		sso := in.SSO
+		_, err := tx.ExecContext(ctx, `UPDATE security_settings
+			SET require_two_factor = ?, session_timeout_minutes = ?,
+				sso_enabled = ?, sso_idp_entity_id = ?, sso_idp_sso_url = ?, sso_idp_certificate_pem = ?, sso_enforce = ?,
+				campaign_approval_required = ?, updated_at = ?, version = version + 1
+			WHERE id = 1`,
+			in.RequireTwoFactor, in.SessionTimeoutMinutes,
+			sso.Enabled, sso.IdPEntityID, sso.IdPSSOURL, sso.IdPCertificatePEM, sso.Enforce,
+			in.CampaignApprovalRequired, formatTime(time.Now()))
+		if err != nil {
+			return fmt.Errorf("updating the security settings: %w", err)
+		}
+		out, err = getSecuritySettings(ctx, tx)
+		return err
+	})
+	return out, err
+}
+
+func getSecuritySettings(ctx context.Context, q querier) (access.SecuritySettings, error) {
 	var (
 		st      access.SecuritySettings
 		updated string
 	)
-	err := s.read(ctx, func(q querier) error {
-		err := q.QueryRowContext(ctx, `SELECT require_two_factor, session_timeout_minutes,
-				sso_enabled, sso_idp_entity_id, sso_idp_sso_url, sso_idp_certificate_pem, sso_enforce,
-				campaign_approval_required, updated_at, version
-			FROM security_settings WHERE id = 1`).Scan(
-			&st.RequireTwoFactor, &st.SessionTimeoutMinutes,
-			&st.SSO.Enabled, &st.SSO.IdPEntityID, &st.SSO.IdPSSOURL, &st.SSO.IdPCertificatePEM, &st.SSO.Enforce,
-			&st.CampaignApprovalRequired, &updated, &st.Version)
-		if err != nil {
-			return fmt.Errorf("reading the security settings: %w", err)
-		}
-		return nil
-	})
+	err := q.QueryRowContext(ctx, `SELECT require_two_factor, session_timeout_minutes,
+			sso_enabled, sso_idp_entity_id, sso_idp_sso_url, sso_idp_certificate_pem, sso_enforce,
+			campaign_approval_required, updated_at, version
+		FROM security_settings WHERE id = 1`).Scan(
+		&st.RequireTwoFactor, &st.SessionTimeoutMinutes,
+		&st.SSO.Enabled, &st.SSO.IdPEntityID, &st.SSO.IdPSSOURL, &st.SSO.IdPCertificatePEM, &st.SSO.Enforce,
+		&st.CampaignApprovalRequired, &updated, &st.Version)
 	if err != nil {
-		return access.SecuritySettings{}, err
+		return access.SecuritySettings{}, fmt.Errorf("reading the security settings: %w", err)
 	}
 	if st.UpdatedAt, err = parseTime(updated); err != nil {
 		return access.SecuritySettings{}, fmt.Errorf("security settings: %w", err)

@@ -48,6 +48,7 @@ type Store struct {
 	catalog     *access.Catalog
 	gate        *writeGate
 	closeGate   func()
+	secrets     *secretBox
 
 	closeOnce sync.Once
 	closeErr  error
@@ -58,7 +59,19 @@ type Option func(*options)
 
 type options struct {
 	busyTimeout time.Duration
+	secretKey   []byte
 }
+
+// WithSecretKey sets the AES-256 key (SecretKeySize bytes) that encrypts
+// transfer credential secrets at rest. Without it the key lives in a file
+// beside the database (KeyFilePath), created on first use.
+func WithSecretKey(key []byte) Option {
+	return func(o *options) { o.secretKey = key }
+}
+
+// KeyFilePath is where Open keeps the secret encryption key of the database
+// at dbPath when no key is given.
+func KeyFilePath(dbPath string) string { return dbPath + ".key" }
 
 // WithBusyTimeout sets how long a call waits while the database is locked by
 // another process, queueing behind this process's other writers included
@@ -86,6 +99,10 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	}
 	if err := os.MkdirAll(filepath.Dir(abs), 0o700); err != nil {
 		return nil, fmt.Errorf("opening embedded database at %s: creating its folder: %w", abs, err)
+	}
+	secrets, err := newSecretBox(o.secretKey, KeyFilePath(abs))
+	if err != nil {
+		return nil, fmt.Errorf("opening embedded database at %s: %w", abs, err)
 	}
 	gate, closeGate, err := claimFile(abs)
 	if err != nil {
@@ -117,6 +134,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 		catalog:     access.DefaultCatalog(),
 		gate:        gate,
 		closeGate:   closeGate,
+		secrets:     secrets,
 	}
 	if err := s.init(ctx); err != nil {
 		_ = s.Close()
@@ -134,6 +152,10 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 // shared-cache database would allow several connections, but shared cache
 // locks tables, and a locked table fails at once instead of waiting.)
 func OpenMemory(ctx context.Context) (*Store, error) {
+	secrets, err := newSecretBox(nil, "") // a random key that dies with the database
+	if err != nil {
+		return nil, err
+	}
 	db, err := sql.Open("sqlite", memoryDSN())
 	if err != nil {
 		return nil, fmt.Errorf("opening in-memory database: %w", err)
@@ -151,6 +173,7 @@ func OpenMemory(ctx context.Context) (*Store, error) {
 		catalog:     access.DefaultCatalog(),
 		gate:        newWriteGate(false),
 		closeGate:   func() {},
+		secrets:     secrets,
 	}
 	if err := s.init(ctx); err != nil {
 		_ = s.Close()
