@@ -26,7 +26,11 @@ type Backend struct {
 	// Service talks to the same platform the provider does, outside
 	// Terraform: for out-of-band changes and CheckDestroy.
 	Service access.Service
-	// EmbeddedPath is the database file of the embedded backend.
+	// Platform is the store behind the platform, whichever way the provider
+	// reaches it: for checks no API offers, such as whether a credential's
+	// secret is what the test set.
+	Platform *store.Store
+	// EmbeddedPath is the database file behind the platform.
 	EmbeddedPath string
 }
 
@@ -46,6 +50,7 @@ func Embedded(t *testing.T) *Backend {
 			"engage": providerserver.NewProtocol6WithError(provider.New("test", provider.WithDefaultEmbeddedPath(dbPath))()),
 		},
 		Service:      svc,
+		Platform:     svc,
 		EmbeddedPath: dbPath,
 	}
 }
@@ -63,9 +68,24 @@ var backends = []struct {
 // subtest.
 func ForEachBackend(t *testing.T, test func(t *testing.T, b *Backend)) {
 	t.Helper()
+	forEachBackend(t, true, test)
+}
+
+// ForEachBackendSequentially is ForEachBackend without parallelism, for
+// tests that must set environment variables (t.Setenv), such as the ones
+// that capture Terraform's logs.
+func ForEachBackendSequentially(t *testing.T, test func(t *testing.T, b *Backend)) {
+	t.Helper()
+	forEachBackend(t, false, test)
+}
+
+func forEachBackend(t *testing.T, parallel bool, test func(t *testing.T, b *Backend)) {
+	t.Helper()
 	for _, backend := range backends {
 		t.Run(backend.name, func(t *testing.T) {
-			t.Parallel()
+			if parallel {
+				t.Parallel()
+			}
 			test(t, backend.open(t))
 		})
 	}

@@ -18,7 +18,9 @@ func addServiceError(diags *diag.Diagnostics, summary string, err error) {
 	var verr *access.ValidationError
 	if errors.As(err, &verr) && len(verr.Fields) > 0 {
 		for _, f := range verr.Fields {
-			diags.AddAttributeError(attributePath(f.Field), summary, f.Message)
+			// The field leads the text because Terraform shows a nested
+			// attribute's error at its enclosing block.
+			diags.AddAttributeError(attributePath(f.Field), summary, f.Field+": "+f.Message)
 		}
 		return
 	}

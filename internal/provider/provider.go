@@ -18,6 +18,10 @@ import (
 // Environment variables the provider reads when an attribute is not set.
 const (
 	EnvEmbeddedPath = "ENGAGE_EMBEDDED_PATH"
+	// EnvEmbeddedKey holds the base64 AES-256 key that encrypts transfer
+	// credential secrets in the embedded database. Unset, the key lives in a
+	// file beside the database (created with mode 0600).
+	EnvEmbeddedKey = "ENGAGE_EMBEDDED_KEY"
 )
 
 // DefaultEmbeddedPath is where the embedded database lives when nothing is
@@ -99,7 +103,12 @@ func (p *engageProvider) Configure(ctx context.Context, req provider.ConfigureRe
 	}
 	dbPath := firstNonEmpty(cfg.EmbeddedPath.ValueString(), os.Getenv(EnvEmbeddedPath), p.defaultEmbeddedPath)
 
-	svc, err := openEmbedded(ctx, dbPath)
+	key, err := embeddedKeyFromEnv()
+	if err != nil {
+		resp.Diagnostics.AddError("Invalid "+EnvEmbeddedKey, err.Error())
+		return
+	}
+	svc, err := openEmbedded(ctx, dbPath, key)
 	if err != nil {
 		resp.Diagnostics.AddAttributeError(path.Root("embedded_path"), "Unable to open the embedded database", err.Error())
 		return
@@ -112,6 +121,12 @@ func (p *engageProvider) Configure(ctx context.Context, req provider.ConfigureRe
 func (p *engageProvider) Resources(_ context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		NewRoleResource,
+		NewUserResource,
+		NewMaskingColumnResource,
+		NewIPAllowlistResource,
+		NewTransferCredentialResource,
+		NewExportDestinationResource,
+		NewSecuritySettingsResource,
 	}
 }
 
@@ -120,6 +135,7 @@ func (p *engageProvider) DataSources(_ context.Context) []func() datasource.Data
 		NewPermissionsDataSource,
 		NewPermissionDataSource,
 		NewRoleDataSource,
+		NewUserDataSource,
 	}
 }
 

@@ -30,9 +30,6 @@ var (
 	_ resource.ResourceWithModifyPlan  = (*roleResource)(nil)
 )
 
-// roleImportNamePrefix selects import by name: `terraform import engage_role.x name:Analyst`.
-const roleImportNamePrefix = "name:"
-
 // trimmedName matches a name with no leading or trailing white space, which
 // the platform refuses (it would look the same in the console, yet differ).
 var trimmedName = regexp.MustCompile(`^\S(?:.*\S)?$`)
@@ -224,7 +221,7 @@ func (r *roleResource) ImportState(ctx context.Context, req resource.ImportState
 		role access.Role
 		err  error
 	)
-	if name, ok := strings.CutPrefix(req.ID, roleImportNamePrefix); ok {
+	if name, ok := strings.CutPrefix(req.ID, importNamePrefix); ok {
 		role, err = r.data.service.GetRoleByName(ctx, name)
 	} else {
 		role, err = r.data.service.GetRole(ctx, req.ID)

@@ -1,0 +1,4 @@
+import {
+  to = engage_ip_allowlist.office
+  id = "name:Office and VPN"
+}

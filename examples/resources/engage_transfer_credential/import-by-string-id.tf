@@ -1,0 +1,4 @@
+import {
+  to = engage_transfer_credential.sftp_prod
+  id = "name:sftp_prod"
+}

@@ -1,0 +1,258 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/engage-oss/terraform-provider-engage/internal/access"
+)
+
+var (
+	_ resource.ResourceWithConfigure   = (*transferCredentialResource)(nil)
+	_ resource.ResourceWithImportState = (*transferCredentialResource)(nil)
+	_ resource.ResourceWithModifyPlan  = (*transferCredentialResource)(nil)
+)
+
+// NewTransferCredentialResource is the engage_transfer_credential resource.
+func NewTransferCredentialResource() resource.Resource { return &transferCredentialResource{} }
+
+type transferCredentialResource struct {
+	data *providerData
+}
+
+// transferCredentialModel has no field for the secret's value on purpose:
+// secret_wo is write-only, read from the configuration only when it is sent,
+// so no code path can copy it into plan or state.
+type transferCredentialModel struct {
+	ID              types.String `tfsdk:"id"`
+	Name            types.String `tfsdk:"name"`
+	Username        types.String `tfsdk:"username"`
+	SecretWO        types.String `tfsdk:"secret_wo"`
+	SecretWOVersion types.Int64  `tfsdk:"secret_wo_version"`
+	Reference       types.String `tfsdk:"reference"`
+	CreatedAt       types.String `tfsdk:"created_at"`
+	RotatedAt       types.String `tfsdk:"rotated_at"`
+}
+
+func (r *transferCredentialResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_transfer_credential"
+}
+
+func (r *transferCredentialResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "A username and secret that export destinations use to deliver data. The platform " +
+			"substitutes the secret for `reference` during a transfer, so the secret never appears in export " +
+			"settings. The secret is **write-only** (Terraform 1.11 or later): it is sent to the platform and " +
+			"never stored in state or shown in plans. Change `secret_wo_version` to rotate it.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				MarkdownDescription: "Identifier the platform assigned to the credential.",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"name": schema.StringAttribute{
+				MarkdownDescription: "Name of the credential, 1-64 letters, digits, `_` or `-`, unique regardless of case. It forms `reference`.",
+				Required:            true,
+				Validators: []validator.String{
+					platformCheck{description: "credential name", check: access.CheckCredentialName},
+				},
+			},
+			"username": schema.StringAttribute{
+				MarkdownDescription: fmt.Sprintf("User name to log in with at the destination, 1-%d characters.", access.MaxNameLength),
+				Required:            true,
+				Validators: []validator.String{
+					stringvalidator.UTF8LengthBetween(1, access.MaxNameLength),
+					stringvalidator.RegexMatches(trimmedName, "must not start or end with white space"),
+				},
+			},
+			"secret_wo": schema.StringAttribute{
+				MarkdownDescription: fmt.Sprintf("The secret (password or private key), at most %d bytes. Write-only: "+
+					"never stored in state; sent on create and whenever `secret_wo_version` changes.", access.MaxSecretLength),
+				Required:   true,
+				WriteOnly:  true,
+				Sensitive:  true,
+				Validators: []validator.String{stringvalidator.LengthBetween(1, access.MaxSecretLength)},
+			},
+			"secret_wo_version": schema.Int64Attribute{
+				MarkdownDescription: "Any number; change it to send `secret_wo` again and rotate the secret. " +
+					"Terraform cannot see changes to a write-only value, so this is how a rotation is planned.",
+				Optional: true,
+			},
+			"reference": schema.StringAttribute{
+				MarkdownDescription: "Placeholder the platform replaces with the secret during a transfer, e.g. `{{credential.sftp_prod}}`. Known at plan time.",
+				Computed:            true,
+			},
+			"created_at": schema.StringAttribute{
+				MarkdownDescription: "When the credential was created (RFC 3339).",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"rotated_at": schema.StringAttribute{
+				MarkdownDescription: "When the secret was last set (RFC 3339).",
+				Computed:            true,
+			},
+		},
+	}
+}
+
+func (r *transferCredentialResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+// ModifyPlan shows the placeholder at plan time, and keeps rotated_at unless
+// this plan rotates the secret.
+func (r *transferCredentialResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() {
+		return
+	}
+	var plan transferCredentialModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if !plan.Name.IsUnknown() {
+		plan.Reference = types.StringValue(access.CredentialReference(plan.Name.ValueString()))
+	}
+	if !req.State.Raw.IsNull() {
+		var state transferCredentialModel
+		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+		if state.SecretWOVersion.Equal(plan.SecretWOVersion) {
+			plan.RotatedAt = state.RotatedAt
+		}
+	}
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+}
+
+func (r *transferCredentialResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan transferCredentialModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	in := credentialFromModel(plan)
+	in.Secret = configuredSecret(ctx, req.Config.GetAttribute, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	created, err := r.data.service.CreateTransferCredential(ctx, in)
+	if err != nil {
+		addServiceError(&resp.Diagnostics, "Unable to create transfer credential", err)
+		return
+	}
+	plan.setFrom(created)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+func (r *transferCredentialResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state transferCredentialModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	c, err := r.data.service.GetTransferCredential(ctx, state.ID.ValueString())
+	if errors.Is(err, access.ErrNotFound) {
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		addServiceError(&resp.Diagnostics, "Unable to read transfer credential", err)
+		return
+	}
+	state.setFrom(c)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+func (r *transferCredentialResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan, state transferCredentialModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	in := credentialFromModel(plan)
+	in.ID = state.ID.ValueString()
+	// The secret goes out only when the version says so; otherwise the
+	// platform keeps the one it has.
+	if !plan.SecretWOVersion.Equal(state.SecretWOVersion) {
+		in.Secret = configuredSecret(ctx, req.Config.GetAttribute, &resp.Diagnostics)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+	}
+	updated, err := r.data.service.UpdateTransferCredential(ctx, in)
+	if err != nil {
+		addServiceError(&resp.Diagnostics, "Unable to update transfer credential", err)
+		return
+	}
+	plan.setFrom(updated)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+func (r *transferCredentialResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state transferCredentialModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	err := r.data.service.DeleteTransferCredential(ctx, state.ID.ValueString(), 0)
+	if err != nil && !errors.Is(err, access.ErrNotFound) {
+		addServiceError(&resp.Diagnostics, "Unable to delete transfer credential", err)
+	}
+}
+
+// ImportState accepts a credential id, or `name:<credential name>`.
+func (r *transferCredentialResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	id := req.ID
+	if name, ok := strings.CutPrefix(req.ID, importNamePrefix); ok {
+		c, err := findByName(ctx, "transfer credential", name, r.data.service.ListTransferCredentials,
+			func(c access.TransferCredential) string { return c.Name })
+		if err != nil {
+			addServiceError(&resp.Diagnostics, "Unable to import transfer credential", err)
+			return
+		}
+		id = c.ID
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
+}
+
+// configuredSecret reads secret_wo from the configuration, the only place a
+// write-only value exists.
+func configuredSecret(ctx context.Context, get func(context.Context, path.Path, any) diag.Diagnostics, diags *diag.Diagnostics) string {
+	var secret types.String
+	diags.Append(get(ctx, path.Root("secret_wo"), &secret)...)
+	if !diags.HasError() && (secret.IsNull() || secret.IsUnknown()) {
+		diags.AddAttributeError(path.Root("secret_wo"), "Missing secret",
+			"secret_wo must be known when the credential is created or its secret_wo_version changes.")
+	}
+	return secret.ValueString()
+}
+
+func credentialFromModel(m transferCredentialModel) access.TransferCredential {
+	return access.TransferCredential{
+		ID:       m.ID.ValueString(),
+		Name:     m.Name.ValueString(),
+		Username: m.Username.ValueString(),
+	}
+}
+
+func (m *transferCredentialModel) setFrom(c access.TransferCredential) {
+	m.ID = types.StringValue(c.ID)
+	m.Name = types.StringValue(c.Name)
+	m.Username = types.StringValue(c.Username)
+	m.SecretWO = types.StringNull() // write-only: never in state
+	m.Reference = types.StringValue(c.Reference)
+	m.CreatedAt = types.StringValue(formatTime(c.CreatedAt))
+	m.RotatedAt = types.StringValue(formatTime(c.RotatedAt))
+}
