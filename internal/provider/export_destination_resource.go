@@ -231,7 +231,7 @@ func (r *exportDestinationResource) Create(ctx context.Context, req resource.Cre
 		addServiceError(&resp.Diagnostics, "Unable to create export destination", err)
 		return
 	}
-	plan.setFrom(created, &resp.Diagnostics)
+	plan.setFrom(ctx, created, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
@@ -250,7 +250,7 @@ func (r *exportDestinationResource) Read(ctx context.Context, req resource.ReadR
 		addServiceError(&resp.Diagnostics, "Unable to read export destination", err)
 		return
 	}
-	state.setFrom(d, &resp.Diagnostics)
+	state.setFrom(ctx, d, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
@@ -271,7 +271,7 @@ func (r *exportDestinationResource) Update(ctx context.Context, req resource.Upd
 		addServiceError(&resp.Diagnostics, "Unable to update export destination", err)
 		return
 	}
-	plan.setFrom(updated, &resp.Diagnostics)
+	plan.setFrom(ctx, updated, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
@@ -333,7 +333,7 @@ func destinationFromModel(ctx context.Context, m exportDestinationModel, diags *
 	return d
 }
 
-func (m *exportDestinationModel) setFrom(d access.ExportDestination, diags *diag.Diagnostics) {
+func (m *exportDestinationModel) setFrom(ctx context.Context, d access.ExportDestination, diags *diag.Diagnostics) {
 	m.ID = types.StringValue(d.ID)
 	m.Name = types.StringValue(d.Name)
 	m.Type = types.StringValue(string(d.Type))
@@ -346,7 +346,7 @@ func (m *exportDestinationModel) setFrom(d access.ExportDestination, diags *diag
 
 	m.SFTP = types.ObjectNull(sftpTargetAttrTypes)
 	if t := d.SFTP; t != nil {
-		obj, od := types.ObjectValueFrom(context.Background(), sftpTargetAttrTypes, sftpTargetModel{
+		obj, od := types.ObjectValueFrom(ctx, sftpTargetAttrTypes, sftpTargetModel{
 			Host:          types.StringValue(t.Host),
 			Port:          types.Int64Value(int64(t.Port)),
 			Path:          types.StringValue(t.Path),
@@ -358,7 +358,7 @@ func (m *exportDestinationModel) setFrom(d access.ExportDestination, diags *diag
 	}
 	m.S3 = types.ObjectNull(s3TargetAttrTypes)
 	if t := d.S3; t != nil {
-		obj, od := types.ObjectValueFrom(context.Background(), s3TargetAttrTypes, s3TargetModel{
+		obj, od := types.ObjectValueFrom(ctx, s3TargetAttrTypes, s3TargetModel{
 			Bucket:       types.StringValue(t.Bucket),
 			Region:       types.StringValue(t.Region),
 			Prefix:       optionalString(t.Prefix),
