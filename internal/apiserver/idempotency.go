@@ -1,0 +1,248 @@
+package apiserver
+
+import (
+	"bytes"
+	"container/list"
+	"context"
+	"crypto/sha256"
+	"errors"
+	"io"
+	"net/http"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/engage-oss/terraform-provider-engage/internal/wire"
+)
+
+// Idempotency-Key: a client that retries a POST (after a timeout or a reset
+// connection) sends the same key, and gets the first attempt's response
+// instead of a second object. Responses are remembered per key and route,
+// together with a hash of the body, so that a key reused for a different
+// request is refused (422) rather than answered with an unrelated object.
+//
+// The store is in memory: it protects against retries within one server
+// process, which is what the client's retry loop needs. Several replicas
+// would need it in the shared database.
+
+// storedResponse is a response as first sent.
+type storedResponse struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+type idempotencyEntry struct {
+	bodyHash [sha256.Size]byte
+	// done is closed when the first request finishes; resp is then set if
+	// the response is remembered, or the entry is gone if it is not.
+	done    chan struct{}
+	resp    *storedResponse
+	expires time.Time
+	elem    *list.Element
+}
+
+type idempotencyStore struct {
+	mu      sync.Mutex
+	ttl     time.Duration
+	max     int
+	now     func() time.Time
+	entries map[string]*idempotencyEntry
+	order   *list.List // keys, oldest first
+}
+
+func newIdempotencyStore(ttl time.Duration, maxEntries int, now func() time.Time) *idempotencyStore {
+	return &idempotencyStore{ttl: ttl, max: maxEntries, now: now, entries: map[string]*idempotencyEntry{}, order: list.New()}
+}
+
+var errKeyReused = errors.New("idempotency key reused with a different request")
+
+// acquire returns the remembered response for key, or (when there is none)
+// a finish function the caller must call with the response to remember, or
+// nil to forget it. While a first request with key is in flight, others with
+// the same key wait for it: two concurrent retries must not both create.
+func (st *idempotencyStore) acquire(ctx context.Context, key string, hash [sha256.Size]byte) (*storedResponse, func(*storedResponse), error) {
+	for {
+		st.mu.Lock()
+		now := st.now()
+		e, ok := st.entries[key]
+		if ok && e.resp != nil && now.After(e.expires) {
+			st.removeLocked(key, e)
+			ok = false
+		}
+		if !ok {
+			st.evictLocked(now)
+			e = &idempotencyEntry{bodyHash: hash, done: make(chan struct{})}
+			e.elem = st.order.PushBack(key)
+			st.entries[key] = e
+			st.mu.Unlock()
+			return nil, func(resp *storedResponse) { st.finish(key, e, resp) }, nil
+		}
+		if e.bodyHash != hash {
+			st.mu.Unlock()
+			return nil, nil, errKeyReused
+		}
+		if e.resp != nil {
+			resp := e.resp
+			st.mu.Unlock()
+			return resp, nil, nil
+		}
+		done := e.done
+		st.mu.Unlock()
+		select {
+		case <-done:
+		case <-ctx.Done():
+			return nil, nil, ctx.Err()
+		}
+	}
+}
+
+func (st *idempotencyStore) finish(key string, e *idempotencyEntry, resp *storedResponse) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if resp == nil {
+		st.removeLocked(key, e)
+	} else {
+		e.resp = resp
+		e.expires = st.now().Add(st.ttl)
+	}
+	close(e.done)
+}
+
+// evictLocked drops expired entries from the front and, while the store is
+// full, the oldest finished ones. Entries in flight stay: someone waits on
+// them.
+func (st *idempotencyStore) evictLocked(now time.Time) {
+	for el := st.order.Front(); el != nil; {
+		next := el.Next()
+		key, _ := el.Value.(string) // the list holds only keys
+		e := st.entries[key]
+		full := len(st.entries) >= st.max
+		expired := e.resp != nil && now.After(e.expires)
+		if !full && !expired {
+			break
+		}
+		if e.resp != nil {
+			st.removeLocked(key, e)
+		}
+		el = next
+	}
+}
+
+func (st *idempotencyStore) removeLocked(key string, e *idempotencyEntry) {
+	if st.entries[key] == e {
+		delete(st.entries, key)
+		st.order.Remove(e.elem)
+	}
+}
+
+func (st *idempotencyStore) len() int {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return len(st.entries)
+}
+
+// idempotent wraps the POST handler of route so that a request with an
+// Idempotency-Key is answered at most once; requests without one pass
+// through.
+func (s *server) idempotent(route string, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		key := r.Header.Get("Idempotency-Key")
+		if key == "" {
+			h.ServeHTTP(w, r)
+			return
+		}
+		if len(key) > 255 {
+			s.writeError(w, r, badRequest("the Idempotency-Key header is longer than 255 characters",
+				wire.FieldError{Field: "Idempotency-Key", Message: "must be at most 255 characters"}))
+			return
+		}
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+		if err != nil {
+			var tooLarge *http.MaxBytesError
+			if errors.As(err, &tooLarge) {
+				err = tooLargeError()
+			}
+			s.writeError(w, r, err)
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+
+		replay, finish, err := s.idem.acquire(r.Context(), route+"\x00"+key, sha256.Sum256(body))
+		if errors.Is(err, errKeyReused) {
+			s.writeError(w, r, &requestError{
+				status: http.StatusUnprocessableEntity, typ: wire.ProblemIdempotencyReuse, title: "Idempotency key reused",
+				detail: "this Idempotency-Key was already used with a different request body; use a new key for a new request",
+			})
+			return
+		}
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		if replay != nil {
+			writeStored(w, replay, true)
+			return
+		}
+
+		rec := &recordingWriter{header: http.Header{}}
+		remembered := false
+		defer func() {
+			if !remembered {
+				finish(nil) // a panic: let a retry try again
+			}
+		}()
+		h.ServeHTTP(rec, r)
+		resp := &storedResponse{status: rec.statusCode(), header: rec.header, body: rec.body.Bytes()}
+		// Server faults and rate limiting are not the request's answer:
+		// a retry with the same key must get another chance.
+		if resp.status < 500 && resp.status != http.StatusTooManyRequests {
+			finish(resp)
+		} else {
+			finish(nil)
+		}
+		remembered = true
+		writeStored(w, resp, false)
+	})
+}
+
+func writeStored(w http.ResponseWriter, resp *storedResponse, replayed bool) {
+	for k, v := range resp.header {
+		w.Header()[k] = slices.Clone(v)
+	}
+	if replayed {
+		w.Header().Set("Idempotent-Replayed", "true")
+	}
+	w.WriteHeader(resp.status)
+	_, _ = w.Write(resp.body)
+}
+
+// recordingWriter buffers a response so that it can be remembered before
+// it is sent.
+type recordingWriter struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (w *recordingWriter) Header() http.Header { return w.header }
+
+func (w *recordingWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+}
+
+func (w *recordingWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.body.Write(b)
+}
+
+func (w *recordingWriter) statusCode() int {
+	if w.status == 0 {
+		return http.StatusOK
+	}
+	return w.status
+}

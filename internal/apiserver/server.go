@@ -1,0 +1,83 @@
+package apiserver
+
+import (
+	"io"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/engage-oss/terraform-provider-engage/internal/access"
+)
+
+// Options configure New. The zero value is usable.
+type Options struct {
+	// Logger receives one record per request and the real cause of every
+	// 500. Nil discards logs.
+	Logger *slog.Logger
+
+	// Middleware wraps the routes, inside request id, logging and panic
+	// recovery and outside routing, in order (the first is outermost). This is
+	// where authentication and rate limiting go: a middleware that answers
+	// early still gets a request id and a log line.
+	Middleware []func(http.Handler) http.Handler
+
+	// IdempotencyTTL is how long a POST's first response is remembered under
+	// its Idempotency-Key; 24 h when zero.
+	IdempotencyTTL time.Duration
+	// IdempotencyMaxEntries bounds the remembered responses; the oldest go
+	// first when it is reached. 10000 when zero.
+	IdempotencyMaxEntries int
+
+	// Now is the clock of the idempotency store; time.Now when nil. Tests
+	// inject one to expire entries without waiting.
+	Now func() time.Time
+}
+
+// Defaults for the zero Options.
+const (
+	DefaultIdempotencyTTL        = 24 * time.Hour
+	DefaultIdempotencyMaxEntries = 10000
+	// MaxBodyBytes caps every request body (1 MiB).
+	MaxBodyBytes = 1 << 20
+	// DefaultPageLimit and MaxPageLimit bound the limit query parameter.
+	DefaultPageLimit = 100
+	MaxPageLimit     = 500
+)
+
+type server struct {
+	svc  access.Service
+	log  *slog.Logger
+	idem *idempotencyStore
+	mux  *http.ServeMux
+}
+
+// New returns the REST API v1 over svc.
+func New(svc access.Service, opts Options) http.Handler {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if opts.IdempotencyTTL <= 0 {
+		opts.IdempotencyTTL = DefaultIdempotencyTTL
+	}
+	if opts.IdempotencyMaxEntries <= 0 {
+		opts.IdempotencyMaxEntries = DefaultIdempotencyMaxEntries
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	s := &server{
+		svc:  svc,
+		log:  opts.Logger,
+		idem: newIdempotencyStore(opts.IdempotencyTTL, opts.IdempotencyMaxEntries, opts.Now),
+	}
+	s.mux = http.NewServeMux()
+	s.routes(s.mux)
+
+	h := s.problemsForUnmatched(s.mux)
+	for i := len(opts.Middleware) - 1; i >= 0; i-- {
+		h = opts.Middleware[i](h)
+	}
+	h = s.recoverPanics(h)
+	h = s.logRequests(h)
+	return withRequestID(h)
+}
