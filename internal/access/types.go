@@ -216,6 +216,13 @@ func DefaultSecuritySettings() SecuritySettings {
 	return SecuritySettings{SessionTimeoutMinutes: DefaultSessionTimeoutMinutes}
 }
 
+// Scopes an API token may carry: reads need ScopeRead, every other request
+// ScopeWrite.
+const (
+	ScopeRead  = "access:read"
+	ScopeWrite = "access:write"
+)
+
 // Caller describes who is calling the platform, as the platform sees it.
 type Caller struct {
 	TokenName string

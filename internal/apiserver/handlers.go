@@ -289,6 +289,9 @@ func (s *server) whoAmI(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c.ClientIP = clientIP(r)
+	if p, ok := principalFrom(r.Context()); ok {
+		c.TokenName, c.Scopes = p.Name, p.Scopes
+	}
 	s.encode(w, r, http.StatusOK, wire.FromCaller(c))
 }
 

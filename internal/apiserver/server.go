@@ -15,6 +15,11 @@ type Options struct {
 	// 500. Nil discards logs.
 	Logger *slog.Logger
 
+	// Authenticate, when set, requires every request to carry a bearer
+	// token it accepts, with the scope the request needs. Nil serves
+	// without authentication (tests, local use).
+	Authenticate Authenticator
+
 	// Middleware wraps the routes, inside request id, logging and panic
 	// recovery and outside routing, in order (the first is outermost). This is
 	// where authentication and rate limiting go: a middleware that answers
@@ -76,6 +81,10 @@ func New(svc access.Service, opts Options) http.Handler {
 	h := s.problemsForUnmatched(s.mux)
 	for i := len(opts.Middleware) - 1; i >= 0; i-- {
 		h = opts.Middleware[i](h)
+	}
+	if opts.Authenticate != nil {
+		// Outside the other middleware: nothing else runs for a stranger.
+		h = s.authenticate(opts.Authenticate)(h)
 	}
 	h = s.recoverPanics(h)
 	h = s.logRequests(h)

@@ -27,6 +27,7 @@ type migration struct {
 // i+1. A test checks that it matches the files in migrations/.
 var migrations = []migration{
 	{version: 1, file: "migrations/0001_initial.sql", seed: seedSecuritySettings},
+	{version: 2, file: "migrations/0002_api_tokens.sql"},
 }
 
 // The table recording which migrations ran. It is created outside the

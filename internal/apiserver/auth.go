@@ -1,0 +1,57 @@
+package apiserver
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/engage-oss/terraform-provider-engage/internal/access"
+)
+
+// Principal is whom a request's bearer token belongs to.
+type Principal struct {
+	Name   string
+	Scopes []string
+}
+
+// Authenticator resolves a bearer token. An unknown token is an error
+// wrapping access.ErrUnauthorized; its text must not repeat the token.
+type Authenticator func(ctx context.Context, token string) (Principal, error)
+
+type principalKey struct{}
+
+// principalFrom returns the authenticated caller of a request, if any.
+func principalFrom(ctx context.Context) (Principal, bool) {
+	p, ok := ctx.Value(principalKey{}).(Principal)
+	return p, ok
+}
+
+// authenticate requires a valid bearer token carrying the scope the request
+// needs: 401 without one, 403 when the scope is missing.
+func (s *server) authenticate(auth Authenticator) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+			if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {
+				s.writeError(w, r, fmt.Errorf("%w: send an API token as Authorization: Bearer <token>", access.ErrUnauthorized))
+				return
+			}
+			p, err := auth(r.Context(), strings.TrimSpace(token))
+			if err != nil {
+				s.writeError(w, r, err)
+				return
+			}
+			need := access.ScopeWrite
+			if r.Method == http.MethodGet || r.Method == http.MethodHead {
+				need = access.ScopeRead
+			}
+			if !slices.Contains(p.Scopes, need) {
+				s.writeError(w, r, fmt.Errorf("%w: token %q lacks the %s scope this request needs", access.ErrForbidden, p.Name, need))
+				return
+			}
+			next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), principalKey{}, p)))
+		})
+	}
+}
