@@ -1,0 +1,136 @@
+package command
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/engage-oss/terraform-provider-engage/internal/apiserver"
+	"github.com/engage-oss/terraform-provider-engage/internal/store"
+)
+
+// Defaults of `serve`.
+const (
+	DefaultListen   = "127.0.0.1:8750"
+	DefaultDatabase = ".engage/server.db"
+	// shutdownGrace is how long in-flight requests may run after SIGTERM.
+	shutdownGrace = 30 * time.Second
+)
+
+const serveUsage = `Usage: terraform-provider-engage serve [--listen ADDR] [--database PATH] [--tls-cert FILE --tls-key FILE]
+
+Serves the Engage reference REST API v1 over an embedded database. Every
+request needs a bearer token: mint one with 'terraform-provider-engage token create'.
+SIGTERM or SIGINT stops accepting connections, lets in-flight requests finish
+(up to 30 s) and closes the database cleanly.
+
+Flags:
+`
+
+type serveFlags struct {
+	listen, database, tlsCert, tlsKey string
+}
+
+// Serve runs `serve` until a signal arrives or the server fails; it returns
+// the process exit code.
+func Serve(args []string, stderr io.Writer) int {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, serveUsage); fs.PrintDefaults() }
+	var f serveFlags
+	fs.StringVar(&f.listen, "listen", DefaultListen, "address to listen on")
+	fs.StringVar(&f.database, "database", DefaultDatabase, "embedded database file (created if missing)")
+	fs.StringVar(&f.tlsCert, "tls-cert", "", "TLS certificate file (PEM); serves HTTPS with --tls-key")
+	fs.StringVar(&f.tlsKey, "tls-key", "", "TLS private key file (PEM)")
+	if err := fs.Parse(args); err != nil {
+		return exitUsage(err)
+	}
+	if (f.tlsCert == "") != (f.tlsKey == "") {
+		fmt.Fprintln(stderr, "serve: --tls-cert and --tls-key go together")
+		return 2
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
+	ln, err := net.Listen("tcp", f.listen)
+	if err != nil {
+		fmt.Fprintf(stderr, "serve: %v\n", err)
+		return 1
+	}
+	logger := slog.New(slog.NewJSONHandler(stderr, nil))
+	if err := serve(ctx, ln, f, logger); err != nil {
+		logger.Error("server stopped", "error", err.Error())
+		return 1
+	}
+	return 0
+}
+
+// serve answers on ln until ctx ends, then shuts down gracefully and closes
+// the database.
+func serve(ctx context.Context, ln net.Listener, f serveFlags, logger *slog.Logger) (err error) {
+	st, err := store.Open(ctx, f.database)
+	if err != nil {
+		_ = ln.Close()
+		return err
+	}
+	defer func() { err = errors.Join(err, st.Close()) }()
+
+	handler := apiserver.New(st, apiserver.Options{
+		Logger: logger,
+		Authenticate: func(ctx context.Context, token string) (apiserver.Principal, error) {
+			t, err := st.LookupAPIToken(ctx, token)
+			return apiserver.Principal{Name: t.Name, Scopes: t.Scopes}, err
+		},
+	})
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       time.Minute,
+		WriteTimeout:      time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	scheme := "http"
+	if f.tlsCert != "" {
+		scheme = "https"
+	}
+	logger.Info("serving the Engage REST API", "url", scheme+"://"+ln.Addr().String(), "database", f.database)
+
+	served := make(chan error, 1)
+	go func() {
+		if f.tlsCert != "" {
+			served <- srv.ServeTLS(ln, f.tlsCert, f.tlsKey)
+		} else {
+			served <- srv.Serve(ln)
+		}
+	}()
+	select {
+	case err := <-served:
+		return err // the listener failed before any signal
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down: finishing in-flight requests")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("graceful shutdown: %w", err)
+	}
+	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+func exitUsage(err error) int {
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	return 2
+}
