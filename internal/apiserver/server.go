@@ -20,6 +20,10 @@ type Options struct {
 	// without authentication (tests, local use).
 	Authenticate Authenticator
 
+	// EnforceAllowlists refuses (403) requests from addresses outside
+	// every enabled IP allowlist, before authentication.
+	EnforceAllowlists bool
+
 	// Middleware wraps the routes, inside request id, logging and panic
 	// recovery and outside routing, in order (the first is outermost). This is
 	// where authentication and rate limiting go: a middleware that answers
@@ -85,6 +89,11 @@ func New(svc access.Service, opts Options) http.Handler {
 	if opts.Authenticate != nil {
 		// Outside the other middleware: nothing else runs for a stranger.
 		h = s.authenticate(opts.Authenticate)(h)
+	}
+	if opts.EnforceAllowlists {
+		// Outermost: a request from outside the allowed networks is refused
+		// whatever token it carries.
+		h = s.enforceAllowlists(h)
 	}
 	h = s.recoverPanics(h)
 	h = s.logRequests(h)

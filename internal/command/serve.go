@@ -83,7 +83,8 @@ func serve(ctx context.Context, ln net.Listener, f serveFlags, logger *slog.Logg
 	defer func() { err = errors.Join(err, st.Close()) }()
 
 	handler := apiserver.New(st, apiserver.Options{
-		Logger: logger,
+		Logger:            logger,
+		EnforceAllowlists: true,
 		Authenticate: func(ctx context.Context, token string) (apiserver.Principal, error) {
 			t, err := st.LookupAPIToken(ctx, token)
 			return apiserver.Principal{Name: t.Name, Scopes: t.Scopes}, err
