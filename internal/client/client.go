@@ -1,0 +1,308 @@
+package client
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/x509"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	mathrand "math/rand/v2"
+	"net/http"
+	"net/url"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/hashicorp/go-retryablehttp"
+	"golang.org/x/time/rate"
+
+	"github.com/engage-oss/terraform-provider-engage/internal/access"
+	"github.com/engage-oss/terraform-provider-engage/internal/wire"
+)
+
+var _ access.Service = (*Client)(nil)
+
+// maxResponseBytes bounds the body read from any response.
+const maxResponseBytes = 16 << 20
+
+// Client is access.Service over the REST API. It is safe for concurrent use;
+// build one per provider process and share it.
+type Client struct {
+	base  *url.URL
+	token string
+	agent string
+	http  *retryablehttp.Client
+
+	// etags remembers the last ETag seen per object path, so that a write
+	// with Version 0 is still conditional on what this process last read.
+	mu    sync.Mutex
+	etags map[string]access.Version
+}
+
+// New validates cfg and builds the client's one retrying HTTP client.
+func New(cfg Config) (*Client, error) {
+	base, err := cfg.validate()
+	if err != nil {
+		return nil, err
+	}
+	hc, err := cfg.httpClient()
+	if err != nil {
+		return nil, err
+	}
+	if cfg.MaxRequestsPerSecond > 0 {
+		next := hc.Transport
+		if next == nil {
+			next = http.DefaultTransport
+		}
+		// Burst 1: N requests take at least (N-1)/rate, retries included.
+		hc.Transport = &limitedTransport{next: next, limiter: rate.NewLimiter(rate.Limit(cfg.MaxRequestsPerSecond), 1)}
+	}
+	rc := &retryablehttp.Client{
+		HTTPClient:     hc,
+		RetryWaitMin:   cfg.RetryWaitMin,
+		RetryWaitMax:   cfg.RetryWaitMax,
+		RetryMax:       cfg.MaxRetries,
+		CheckRetry:     checkRetry,
+		Backoff:        backoff,
+		ErrorHandler:   retryablehttp.PassthroughErrorHandler,
+		RequestLogHook: countAttempt,
+	}
+	if cfg.Logger != nil {
+		rc.Logger = leveled{redactingLogger{next: cfg.Logger, token: cfg.Token}}
+	}
+	return &Client{base: base, token: cfg.Token, agent: cfg.UserAgent, http: rc, etags: map[string]access.Version{}}, nil
+}
+
+// checkRetry retries connection errors and 429/502/503/504, nothing else,
+// and never once the caller's context is done.
+func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		return false, ctxErr
+	}
+	if err != nil {
+		var unknownCA x509.UnknownAuthorityError
+		var invalidCert x509.CertificateInvalidError
+		var hostname x509.HostnameError
+		if errors.As(err, &unknownCA) || errors.As(err, &invalidCert) || errors.As(err, &hostname) {
+			return false, err // retrying cannot fix the certificate
+		}
+		return true, nil
+	}
+	switch resp.StatusCode {
+	case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return true, nil
+	}
+	return false, nil
+}
+
+// backoff waits as long as Retry-After says (capped at maxWait) when the
+// server says, and otherwise a random time up to minWait·2^attempt (full
+// jitter, capped at maxWait), so that parallel clients do not retry in step.
+func backoff(minWait, maxWait time.Duration, attempt int, resp *http.Response) time.Duration {
+	if resp != nil && (resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable) {
+		if d, ok := retryAfter(resp.Header, time.Now()); ok {
+			return min(d, maxWait)
+		}
+	}
+	ceiling := maxWait
+	if attempt < 30 && minWait<<attempt < maxWait && minWait<<attempt > 0 {
+		ceiling = minWait << attempt
+	}
+	if ceiling <= 0 {
+		return 0
+	}
+	return mathrand.N(ceiling + 1) // jitter needs no cryptographic randomness
+}
+
+// retryAfter reads Retry-After as seconds or as an HTTP date.
+func retryAfter(h http.Header, now time.Time) (time.Duration, bool) {
+	v := h.Get("Retry-After")
+	if v == "" {
+		return 0, false
+	}
+	if secs, err := strconv.Atoi(v); err == nil {
+		if secs < 0 {
+			return 0, false
+		}
+		return time.Duration(secs) * time.Second, true
+	}
+	t, err := http.ParseTime(v)
+	if err != nil {
+		return 0, false
+	}
+	return max(t.Sub(now), 0), true
+}
+
+type attemptsKey struct{}
+
+// countAttempt counts the attempts of one logical request in its context, so
+// that an error after the last retry can say how many were made.
+func countAttempt(_ retryablehttp.Logger, req *http.Request, _ int) {
+	if n, ok := req.Context().Value(attemptsKey{}).(*atomic.Int32); ok {
+		n.Add(1)
+	}
+}
+
+// limitedTransport waits for the client-side rate limiter before every
+// attempt.
+type limitedTransport struct {
+	next    http.RoundTripper
+	limiter *rate.Limiter
+}
+
+func (t *limitedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if err := t.limiter.Wait(req.Context()); err != nil {
+		if req.Body != nil {
+			_ = req.Body.Close()
+		}
+		return nil, err
+	}
+	return t.next.RoundTrip(req)
+}
+
+// call is one logical request: its retries share everything here,
+// including the Idempotency-Key of a POST.
+type call struct {
+	method string
+	path   string // escaped, below the endpoint, e.g. /v1/roles/rol_1
+	query  url.Values
+	body   any
+	// ifMatch is the version a PUT or DELETE is conditional on (0: none).
+	ifMatch access.Version
+	// kind and id name the object in errors.
+	kind, id string
+}
+
+type response struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+// do sends c, with retries, and returns a 2xx response or the access error
+// the server's answer stands for.
+func (cl *Client) do(ctx context.Context, c call) (*response, error) {
+	var body []byte
+	if c.body != nil {
+		b, err := json.Marshal(c.body)
+		if err != nil {
+			return nil, fmt.Errorf("encoding %s: %w", c.kind, err)
+		}
+		body = b
+	}
+	u := *cl.base
+	u.Path = ""
+	u.RawPath = ""
+	target := u.String() + cl.base.EscapedPath() + c.path
+	if len(c.query) > 0 {
+		target += "?" + c.query.Encode()
+	}
+	attempts := new(atomic.Int32)
+	ctx = context.WithValue(ctx, attemptsKey{}, attempts)
+	var rawBody any
+	if body != nil {
+		rawBody = body
+	}
+	req, err := retryablehttp.NewRequestWithContext(ctx, c.method, target, rawBody)
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: building the request: %w", c.method, c.path, err)
+	}
+	req.Header.Set("Authorization", "Bearer "+cl.token)
+	req.Header.Set("Accept", "application/json, "+wire.ProblemContentType)
+	req.Header.Set("User-Agent", cl.agent)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if c.method == http.MethodPost {
+		req.Header.Set("Idempotency-Key", newIdempotencyKey())
+	}
+	if c.ifMatch != 0 {
+		req.Header.Set("If-Match", wire.ETag(c.ifMatch))
+	}
+
+	resp, err := cl.http.Do(req)
+	if err != nil {
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return nil, fmt.Errorf("%s %s: %w", c.method, c.path, ctxErr)
+		}
+		return nil, fmt.Errorf("%s %s: giving up after %d attempt(s): %w", c.method, c.path, attempts.Load(), cl.scrub(err))
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes))
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: reading the response: %w", c.method, c.path, cl.scrub(err))
+	}
+	out := &response{status: resp.StatusCode, header: resp.Header, body: b}
+	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+		return out, nil
+	}
+	return nil, problemError(c, out, int(attempts.Load()))
+}
+
+// scrub makes sure the token cannot reach an error string, whatever a
+// transport puts into its errors.
+func (cl *Client) scrub(err error) error {
+	if cl.token == "" || !bytes.Contains([]byte(err.Error()), []byte(cl.token)) {
+		return err
+	}
+	return errors.New(redact(err.Error(), cl.token))
+}
+
+func newIdempotencyKey() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails
+	return hex.EncodeToString(b[:])
+}
+
+// decodeBody reads a JSON response body into dst.
+func decodeBody(c call, r *response, dst any) error {
+	if err := json.Unmarshal(r.body, dst); err != nil {
+		return fmt.Errorf("%s %s: decoding the %s in the response: %w", c.method, c.path, c.kind, err)
+	}
+	return nil
+}
+
+// version reads the ETag of a response; zero when there is none.
+func version(c call, r *response) (access.Version, error) {
+	tag := r.header.Get("ETag")
+	if tag == "" {
+		return 0, nil
+	}
+	v, err := wire.ParseETag(tag)
+	if err != nil {
+		return 0, fmt.Errorf("%s %s: %w", c.method, c.path, err)
+	}
+	return v, nil
+}
+
+// remember records the last version seen of the object at path.
+func (cl *Client) remember(path string, v access.Version) {
+	if v == 0 {
+		return
+	}
+	cl.mu.Lock()
+	defer cl.mu.Unlock()
+	cl.etags[path] = v
+}
+
+func (cl *Client) forget(path string) {
+	cl.mu.Lock()
+	defer cl.mu.Unlock()
+	delete(cl.etags, path)
+}
+
+// condition is what a write to path is conditional on: the caller's
+// version, or else the last one this client saw.
+func (cl *Client) condition(path string, v access.Version) access.Version {
+	if v != 0 {
+		return v
+	}
+	cl.mu.Lock()
+	defer cl.mu.Unlock()
+	return cl.etags[path]
+}
