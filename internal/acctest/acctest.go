@@ -5,6 +5,7 @@ package acctest
 
 import (
 	"context"
+	"net/http/httptest"
 	"path/filepath"
 	"testing"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 
 	"github.com/engage-oss/terraform-provider-engage/internal/access"
+	"github.com/engage-oss/terraform-provider-engage/internal/apiserver"
 	"github.com/engage-oss/terraform-provider-engage/internal/provider"
 	"github.com/engage-oss/terraform-provider-engage/internal/store"
 )
@@ -55,12 +57,49 @@ func Embedded(t *testing.T) *Backend {
 	}
 }
 
+// REST returns a backend where the provider talks HTTP, through the REST
+// client, to the reference API server (on an httptest server) over a new
+// database file. Service and Platform reach that database directly.
+func REST(t *testing.T) *Backend {
+	t.Helper()
+	ctx := context.Background()
+	dbPath := filepath.Join(t.TempDir(), "server.db")
+	st, err := store.Open(ctx, dbPath)
+	if err != nil {
+		t.Fatalf("opening the server's store: %v", err)
+	}
+	_, token, err := st.CreateAPIToken(ctx, "acctest", []string{access.ScopeRead, access.ScopeWrite})
+	if err != nil {
+		t.Fatalf("minting an API token: %v", err)
+	}
+	srv := httptest.NewServer(apiserver.New(st, apiserver.Options{
+		Authenticate: func(ctx context.Context, token string) (apiserver.Principal, error) {
+			tok, err := st.LookupAPIToken(ctx, token)
+			return apiserver.Principal{Name: tok.Name, Scopes: tok.Scopes}, err
+		},
+	}))
+	t.Cleanup(func() {
+		srv.Close()
+		_ = st.Close()
+	})
+	return &Backend{
+		Name: "rest",
+		Factories: map[string]func() (tfprotov6.ProviderServer, error){
+			"engage": providerserver.NewProtocol6WithError(provider.New("test", provider.WithDefaultEndpoint(srv.URL, token))()),
+		},
+		Service:      st,
+		Platform:     st,
+		EmbeddedPath: dbPath,
+	}
+}
+
 // backends lists every backend the acceptance suite runs on.
 var backends = []struct {
 	name string
 	open func(*testing.T) *Backend
 }{
 	{"embedded", Embedded},
+	{"rest", REST},
 }
 
 // ForEachBackend runs test once per backend, each as a parallel subtest

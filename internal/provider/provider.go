@@ -2,7 +2,16 @@ package provider
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"os"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/function"
@@ -13,10 +22,13 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/engage-oss/terraform-provider-engage/internal/access"
+	"github.com/engage-oss/terraform-provider-engage/internal/client"
 )
 
 // Environment variables the provider reads when an attribute is not set.
 const (
+	EnvEndpoint     = "ENGAGE_ENDPOINT"
+	EnvAPIToken     = "ENGAGE_API_TOKEN"
 	EnvEmbeddedPath = "ENGAGE_EMBEDDED_PATH"
 	// EnvEmbeddedKey holds the base64 AES-256 key that encrypts transfer
 	// credential secrets in the embedded database. Unset, the key lives in a
@@ -37,6 +49,13 @@ var (
 // at their own database without a provider block in every configuration.
 type Option func(*engageProvider)
 
+// WithDefaultEndpoint makes the provider use the REST backend at endpoint
+// with token when the configuration and the environment name none; the
+// acceptance tests use it to point each test at its own server.
+func WithDefaultEndpoint(endpoint, token string) Option {
+	return func(ep *engageProvider) { ep.defaultEndpoint, ep.defaultToken = endpoint, token }
+}
+
 // WithDefaultEmbeddedPath replaces DefaultEmbeddedPath. The attribute and the
 // environment variable still win over it.
 func WithDefaultEmbeddedPath(p string) Option {
@@ -55,12 +74,19 @@ func New(version string, opts ...Option) func() provider.Provider {
 }
 
 type engageProvider struct {
-	version             string
-	defaultEmbeddedPath string
+	version                       string
+	defaultEmbeddedPath           string
+	defaultEndpoint, defaultToken string
 }
 
 type providerModel struct {
-	EmbeddedPath types.String `tfsdk:"embedded_path"`
+	Endpoint             types.String  `tfsdk:"endpoint"`
+	APIToken             types.String  `tfsdk:"api_token"`
+	CACertFile           types.String  `tfsdk:"ca_cert_file"`
+	RequestTimeout       types.String  `tfsdk:"request_timeout"`
+	MaxRetries           types.Int64   `tfsdk:"max_retries"`
+	MaxRequestsPerSecond types.Float64 `tfsdk:"max_requests_per_second"`
+	EmbeddedPath         types.String  `tfsdk:"embedded_path"`
 }
 
 // providerData is what Configure hands every resource and data source.
@@ -80,6 +106,37 @@ func (p *engageProvider) Schema(_ context.Context, _ provider.SchemaRequest, res
 			"export destinations and security settings. With no arguments the provider uses an " +
 			"embedded database file, so it works with no account and no server.",
 		Attributes: map[string]schema.Attribute{
+			"endpoint": schema.StringAttribute{
+				MarkdownDescription: "Base URL of the Engage REST API, e.g. `https://api.engage.example`. Setting it selects the REST " +
+					"backend; unset, the provider uses the embedded database. Can also be set with `" + EnvEndpoint + "`.",
+				Optional: true,
+			},
+			"api_token": schema.StringAttribute{
+				MarkdownDescription: "API token for the REST backend, sent as a bearer token and never logged. Required with `endpoint`. " +
+					"Can also be set with `" + EnvAPIToken + "` (preferred: keeps it out of configuration).",
+				Optional:  true,
+				Sensitive: true,
+			},
+			"ca_cert_file": schema.StringAttribute{
+				MarkdownDescription: "PEM file of CA certificates to trust for the REST endpoint instead of the system's.",
+				Optional:            true,
+			},
+			"request_timeout": schema.StringAttribute{
+				MarkdownDescription: "Time limit of one REST request attempt, as a Go duration such as `30s` (the default).",
+				Optional:            true,
+				Validators:          []validator.String{durationValidator{}},
+			},
+			"max_retries": schema.Int64Attribute{
+				MarkdownDescription: fmt.Sprintf("Retries after a failed REST attempt (connection errors, 429, 502, 503, 504), 1-%d. Defaults to %d.",
+					client.MaxMaxRetries, client.DefaultMaxRetries),
+				Optional:   true,
+				Validators: []validator.Int64{int64validator.Between(1, client.MaxMaxRetries)},
+			},
+			"max_requests_per_second": schema.Float64Attribute{
+				MarkdownDescription: "Client-side limit of REST requests per second (retries count). Unset: no limit.",
+				Optional:            true,
+				Validators:          []validator.Float64{float64validator.AtLeast(0.1)},
+			},
 			"embedded_path": schema.StringAttribute{
 				MarkdownDescription: "Path of the embedded database file, created (with its folder) on first use. " +
 					"Relative paths are relative to Terraform's working directory. Can also be set with the `" +
@@ -96,6 +153,31 @@ func (p *engageProvider) Configure(ctx context.Context, req provider.ConfigureRe
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	for attr, v := range map[string]attr.Value{
+		"endpoint": cfg.Endpoint, "api_token": cfg.APIToken, "ca_cert_file": cfg.CACertFile,
+		"request_timeout": cfg.RequestTimeout, "max_retries": cfg.MaxRetries, "max_requests_per_second": cfg.MaxRequestsPerSecond,
+	} {
+		if v.IsUnknown() {
+			resp.Diagnostics.AddAttributeError(path.Root(attr), "Unknown provider setting",
+				"The provider's "+attr+" depends on a value known only after apply. Set it to a literal, a variable or a local.")
+		}
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	endpoint := firstNonEmpty(cfg.Endpoint.ValueString(), os.Getenv(EnvEndpoint), p.defaultEndpoint)
+	if endpoint != "" {
+		token := firstNonEmpty(cfg.APIToken.ValueString(), os.Getenv(EnvAPIToken), p.defaultToken)
+		svc := restService(ctx, endpoint, token, cfg, &resp.Diagnostics)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+		data := &providerData{service: svc}
+		resp.ResourceData = data
+		resp.DataSourceData = data
+		return
+	}
+
 	if cfg.EmbeddedPath.IsUnknown() {
 		resp.Diagnostics.AddAttributeError(path.Root("embedded_path"), "Unknown embedded database path",
 			"The provider's embedded_path depends on a value known only after apply. Set it to a literal, a variable or a local.")
@@ -141,6 +223,40 @@ func (p *engageProvider) DataSources(_ context.Context) []func() datasource.Data
 
 func (p *engageProvider) Functions(_ context.Context) []func() function.Function {
 	return nil
+}
+
+// restService builds the REST client from the provider configuration.
+// Misconfiguration becomes an error at the attribute it concerns.
+func restService(ctx context.Context, endpoint, token string, cfg providerModel, diags *diag.Diagnostics) access.Service {
+	if token == "" {
+		diags.AddAttributeError(path.Root("api_token"), "Missing API token",
+			"The REST backend (endpoint is set) needs api_token or the "+EnvAPIToken+" environment variable.")
+		return nil
+	}
+	var timeout time.Duration
+	if s := cfg.RequestTimeout.ValueString(); s != "" {
+		timeout, _ = time.ParseDuration(s) // validated at plan time
+	}
+	c, err := client.New(client.Config{
+		Endpoint:             endpoint,
+		Token:                token,
+		CACertFile:           cfg.CACertFile.ValueString(),
+		RequestTimeout:       timeout,
+		MaxRetries:           int(cfg.MaxRetries.ValueInt64()),
+		MaxRequestsPerSecond: cfg.MaxRequestsPerSecond.ValueFloat64(),
+		UserAgent:            "terraform-provider-engage",
+		Logger:               client.TFLogLogger(ctx),
+	})
+	var cerr *client.ConfigError
+	switch {
+	case errors.As(err, &cerr):
+		diags.AddAttributeError(path.Root(cerr.Field), "Invalid REST backend configuration", err.Error())
+		return nil
+	case err != nil:
+		diags.AddError("Unable to configure the REST backend", err.Error())
+		return nil
+	}
+	return c
 }
 
 func firstNonEmpty(values ...string) string {
