@@ -20,6 +20,12 @@ type Options struct {
 	// without authentication (tests, local use).
 	Authenticate Authenticator
 
+	// RateLimit caps the requests the server accepts per second, all callers
+	// together, answering 429 with Retry-After beyond it; zero means no
+	// limit. RateBurst is the bucket size (1 when zero).
+	RateLimit float64
+	RateBurst int
+
 	// EnforceAllowlists refuses (403) requests from addresses outside
 	// every enabled IP allowlist, before authentication.
 	EnforceAllowlists bool
@@ -85,6 +91,9 @@ func New(svc access.Service, opts Options) http.Handler {
 	h := s.problemsForUnmatched(s.mux)
 	for i := len(opts.Middleware) - 1; i >= 0; i-- {
 		h = opts.Middleware[i](h)
+	}
+	if opts.RateLimit > 0 {
+		h = s.limitRate(opts.RateLimit, opts.RateBurst)(h)
 	}
 	if opts.Authenticate != nil {
 		// Outside the other middleware: nothing else runs for a stranger.

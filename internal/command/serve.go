@@ -21,6 +21,12 @@ import (
 const (
 	DefaultListen   = "127.0.0.1:8750"
 	DefaultDatabase = ".engage/server.db"
+	// serveRateLimit and serveRateBurst bound what the server accepts, all
+	// callers together: ample for Terraform's default parallelism, and a
+	// runaway client is told to back off (429, Retry-After) rather than
+	// starving the others.
+	serveRateLimit = 100
+	serveRateBurst = 200
 	// shutdownGrace is how long in-flight requests may run after SIGTERM.
 	shutdownGrace = 30 * time.Second
 )
@@ -29,6 +35,8 @@ const serveUsage = `Usage: terraform-provider-engage serve [--listen ADDR] [--da
 
 Serves the Engage reference REST API v1 over an embedded database. Every
 request needs a bearer token: mint one with 'terraform-provider-engage token create'.
+Requests beyond 100 per second (bursts of 200) get 429 with Retry-After, and
+requests from outside every enabled IP allowlist get 403.
 SIGTERM or SIGINT stops accepting connections, lets in-flight requests finish
 (up to 30 s) and closes the database cleanly.
 
@@ -85,6 +93,8 @@ func serve(ctx context.Context, ln net.Listener, f serveFlags, logger *slog.Logg
 	handler := apiserver.New(st, apiserver.Options{
 		Logger:            logger,
 		EnforceAllowlists: true,
+		RateLimit:         serveRateLimit,
+		RateBurst:         serveRateBurst,
 		Authenticate: func(ctx context.Context, token string) (apiserver.Principal, error) {
 			t, err := st.LookupAPIToken(ctx, token)
 			return apiserver.Principal{Name: t.Name, Scopes: t.Scopes}, err
