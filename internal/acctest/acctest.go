@@ -85,7 +85,10 @@ func REST(t *testing.T) *Backend {
 	return &Backend{
 		Name: "rest",
 		Factories: map[string]func() (tfprotov6.ProviderServer, error){
-			"engage": providerserver.NewProtocol6WithError(provider.New("test", provider.WithDefaultEndpoint(srv.URL, token))()),
+			"engage": providerserver.NewProtocol6WithError(provider.New("test", provider.WithDefaultEndpoint(srv.URL, token),
+				// Allowlist tests are about allowlists, not the runner's own
+				// address; the lockout tests turn protection on explicitly.
+				provider.WithoutLockoutProtectionByDefault())()),
 		},
 		Service:      st,
 		Platform:     st,

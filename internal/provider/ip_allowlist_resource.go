@@ -26,6 +26,7 @@ import (
 var (
 	_ resource.ResourceWithConfigure   = (*ipAllowlistResource)(nil)
 	_ resource.ResourceWithImportState = (*ipAllowlistResource)(nil)
+	_ resource.ResourceWithModifyPlan  = (*ipAllowlistResource)(nil)
 )
 
 // NewIPAllowlistResource is the engage_ip_allowlist resource.
@@ -139,6 +140,10 @@ func (r *ipAllowlistResource) Create(ctx context.Context, req resource.CreateReq
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	if err := r.data.lockout.check(ctx, "", canonicalAllowlist(in)); err != nil {
+		addServiceError(&resp.Diagnostics, "Unable to create IP allowlist", err)
+		return
+	}
 	created, err := r.data.service.CreateIPAllowlist(ctx, in)
 	if err != nil {
 		addServiceError(&resp.Diagnostics, "Unable to create IP allowlist", err)
@@ -179,6 +184,10 @@ func (r *ipAllowlistResource) Update(ctx context.Context, req resource.UpdateReq
 		return
 	}
 	in.ID = state.ID.ValueString()
+	if err := r.data.lockout.check(ctx, in.ID, canonicalAllowlist(in)); err != nil {
+		addServiceError(&resp.Diagnostics, "Unable to update IP allowlist", err)
+		return
+	}
 	updated, err := r.data.service.UpdateIPAllowlist(ctx, in)
 	if err != nil {
 		addServiceError(&resp.Diagnostics, "Unable to update IP allowlist", err)
@@ -194,10 +203,62 @@ func (r *ipAllowlistResource) Delete(ctx context.Context, req resource.DeleteReq
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	if err := r.data.lockout.check(ctx, state.ID.ValueString(), nil); err != nil {
+		addServiceError(&resp.Diagnostics, "Unable to delete IP allowlist", err)
+		return
+	}
 	err := r.data.service.DeleteIPAllowlist(ctx, state.ID.ValueString(), 0)
 	if err != nil && !errors.Is(err, access.ErrNotFound) {
 		addServiceError(&resp.Diagnostics, "Unable to delete IP allowlist", err)
 	}
+}
+
+// ModifyPlan shows a lockout at plan time when the planned list is known:
+// the caller learns before apply that the change would shut it out.
+func (r *ipAllowlistResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if r.data == nil {
+		return // not configured yet (validation)
+	}
+	var id string
+	if !req.State.Raw.IsNull() {
+		var state ipAllowlistModel
+		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+		id = state.ID.ValueString()
+	}
+	var planned *access.IPAllowlist
+	if !req.Plan.Raw.IsNull() {
+		var plan ipAllowlistModel
+		resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+		entries, diags := plan.Entries.ToSetValue(ctx)
+		resp.Diagnostics.Append(diags...)
+		if plan.Enabled.IsUnknown() || entries.IsUnknown() {
+			return // checked again at apply, when it is known
+		}
+		for _, e := range entries.Elements() {
+			if _, known := entryField(e, "cidr"); !known {
+				return
+			}
+		}
+		in := ipAllowlistFromModel(ctx, plan, &resp.Diagnostics)
+		in.ID = id
+		planned = canonicalAllowlist(in)
+	}
+	if err := r.data.lockout.check(ctx, id, planned); err != nil {
+		addServiceError(&resp.Diagnostics, "IP allowlist change refused", err)
+	}
+}
+
+// canonicalAllowlist returns l as the platform will store it (entries in
+// canonical form), or l itself when it does not validate: validation
+// reports that elsewhere.
+func canonicalAllowlist(l access.IPAllowlist) *access.IPAllowlist {
+	if canon, err := access.ValidateIPAllowlist(l); err == nil {
+		return &canon
+	}
+	return &l
 }
 
 // ImportState accepts a list id, or `name:<list name>`.

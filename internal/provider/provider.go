@@ -56,6 +56,13 @@ func WithDefaultEndpoint(endpoint, token string) Option {
 	return func(ep *engageProvider) { ep.defaultEndpoint, ep.defaultToken = endpoint, token }
 }
 
+// WithoutLockoutProtectionByDefault turns lockout protection off unless the
+// configuration sets it: for acceptance tests of allowlists that have
+// nothing to do with the test runner's own address.
+func WithoutLockoutProtectionByDefault() Option {
+	return func(ep *engageProvider) { ep.lockoutOffByDefault = true }
+}
+
 // WithDefaultEmbeddedPath replaces DefaultEmbeddedPath. The attribute and the
 // environment variable still win over it.
 func WithDefaultEmbeddedPath(p string) Option {
@@ -77,6 +84,14 @@ type engageProvider struct {
 	version                       string
 	defaultEmbeddedPath           string
 	defaultEndpoint, defaultToken string
+	lockoutOffByDefault           bool
+}
+
+func (p *engageProvider) lockoutProtection(cfg providerModel) bool {
+	if cfg.LockoutProtection.IsNull() || cfg.LockoutProtection.IsUnknown() {
+		return !p.lockoutOffByDefault
+	}
+	return cfg.LockoutProtection.ValueBool()
 }
 
 type providerModel struct {
@@ -86,12 +101,18 @@ type providerModel struct {
 	RequestTimeout       types.String  `tfsdk:"request_timeout"`
 	MaxRetries           types.Int64   `tfsdk:"max_retries"`
 	MaxRequestsPerSecond types.Float64 `tfsdk:"max_requests_per_second"`
+	LockoutProtection    types.Bool    `tfsdk:"lockout_protection"`
 	EmbeddedPath         types.String  `tfsdk:"embedded_path"`
 }
 
 // providerData is what Configure hands every resource and data source.
 type providerData struct {
 	service access.Service
+	lockout *lockoutGuard
+}
+
+func newProviderData(svc access.Service, lockoutProtection bool) *providerData {
+	return &providerData{service: svc, lockout: &lockoutGuard{enabled: lockoutProtection, svc: svc}}
 }
 
 func (p *engageProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -137,6 +158,12 @@ func (p *engageProvider) Schema(_ context.Context, _ provider.SchemaRequest, res
 				Optional:            true,
 				Validators:          []validator.Float64{float64validator.AtLeast(0.1)},
 			},
+			"lockout_protection": schema.BoolAttribute{
+				MarkdownDescription: "Refuse IP allowlist changes that would leave your own address (as the platform sees it) " +
+					"outside every enabled allowlist, at plan time where the planned lists are known. Defaults to `true`; " +
+					"has no effect on the embedded backend, which has no network.",
+				Optional: true,
+			},
 			"embedded_path": schema.StringAttribute{
 				MarkdownDescription: "Path of the embedded database file, created (with its folder) on first use. " +
 					"Relative paths are relative to Terraform's working directory. Can also be set with the `" +
@@ -172,7 +199,7 @@ func (p *engageProvider) Configure(ctx context.Context, req provider.ConfigureRe
 		if resp.Diagnostics.HasError() {
 			return
 		}
-		data := &providerData{service: svc}
+		data := newProviderData(svc, p.lockoutProtection(cfg))
 		resp.ResourceData = data
 		resp.DataSourceData = data
 		return
@@ -195,7 +222,7 @@ func (p *engageProvider) Configure(ctx context.Context, req provider.ConfigureRe
 		resp.Diagnostics.AddAttributeError(path.Root("embedded_path"), "Unable to open the embedded database", err.Error())
 		return
 	}
-	data := &providerData{service: svc}
+	data := newProviderData(svc, p.lockoutProtection(cfg))
 	resp.ResourceData = data
 	resp.DataSourceData = data
 }
