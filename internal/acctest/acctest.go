@@ -5,6 +5,7 @@ package acctest
 
 import (
 	"context"
+	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"testing"
@@ -34,6 +35,10 @@ type Backend struct {
 	Platform *store.Store
 	// EmbeddedPath is the database file behind the platform.
 	EmbeddedPath string
+	// URL and Token reach the reference server (REST backends only), for
+	// tests that speak HTTP themselves.
+	URL   string
+	Token string
 }
 
 // Embedded returns a backend over a new embedded database file in a
@@ -57,10 +62,29 @@ func Embedded(t *testing.T) *Backend {
 	}
 }
 
+// RESTOptions adjust the REST backend for tests about the transport itself:
+// faults, rate limits, request counts.
+type RESTOptions struct {
+	// Server adjusts the reference server's options (rate limit, allowlist
+	// enforcement, idempotency); authentication is always set up.
+	Server func(*apiserver.Options)
+	// Wrap wraps the server's handler, outermost: fault injectors and
+	// request counters go here.
+	Wrap func(http.Handler) http.Handler
+	// Provider adds options to the provider under test.
+	Provider []provider.Option
+}
+
 // REST returns a backend where the provider talks HTTP, through the REST
 // client, to the reference API server (on an httptest server) over a new
 // database file. Service and Platform reach that database directly.
 func REST(t *testing.T) *Backend {
+	t.Helper()
+	return RESTWith(t, RESTOptions{})
+}
+
+// RESTWith is REST with the server, its transport or the provider adjusted.
+func RESTWith(t *testing.T, opts RESTOptions) *Backend {
 	t.Helper()
 	ctx := context.Background()
 	dbPath := filepath.Join(t.TempDir(), "server.db")
@@ -72,27 +96,40 @@ func REST(t *testing.T) *Backend {
 	if err != nil {
 		t.Fatalf("minting an API token: %v", err)
 	}
-	srv := httptest.NewServer(apiserver.New(st, apiserver.Options{
+	serverOpts := apiserver.Options{
 		Authenticate: func(ctx context.Context, token string) (apiserver.Principal, error) {
 			tok, err := st.LookupAPIToken(ctx, token)
 			return apiserver.Principal{Name: tok.Name, Scopes: tok.Scopes}, err
 		},
-	}))
+	}
+	if opts.Server != nil {
+		opts.Server(&serverOpts)
+	}
+	var handler http.Handler = apiserver.New(st, serverOpts)
+	if opts.Wrap != nil {
+		handler = opts.Wrap(handler)
+	}
+	srv := httptest.NewServer(handler)
 	t.Cleanup(func() {
 		srv.Close()
 		_ = st.Close()
 	})
+	providerOpts := append([]provider.Option{
+		provider.WithDefaultEndpoint(srv.URL, token),
+		// Allowlist tests are about allowlists, not the runner's own
+		// address; the lockout tests turn protection on explicitly.
+		provider.WithoutLockoutProtectionByDefault(),
+	}, opts.Provider...)
 	return &Backend{
 		Name: "rest",
 		Factories: map[string]func() (tfprotov6.ProviderServer, error){
-			"engage": providerserver.NewProtocol6WithError(provider.New("test", provider.WithDefaultEndpoint(srv.URL, token),
-				// Allowlist tests are about allowlists, not the runner's own
-				// address; the lockout tests turn protection on explicitly.
-				provider.WithoutLockoutProtectionByDefault())()),
+			"engage": providerserver.NewProtocol6WithError(provider.New("test", providerOpts...)()),
 		},
 		Service:      st,
 		Platform:     st,
 		EmbeddedPath: dbPath,
+		URL:          srv.URL,
+		Token:        token,
 	}
 }
 
