@@ -6,6 +6,8 @@
 //
 // Mapping to and from the domain types of package access is explicit (FromX
 // and ToAccess, no reflection) so that a field added on either side is a
-// compile-time decision. An object's Version never appears in a body: it
-// travels as the ETag header.
+// compile-time decision. An object's Version is its read-only "version" field
+// and, on single-object responses, its ETag ("v<version>"), so that list
+// pages carry what a later If-Match needs. Writes ignore it: a conditional
+// write says so with If-Match.
 package wire

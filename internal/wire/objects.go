@@ -7,7 +7,7 @@ import (
 )
 
 // Role is a role as the API shows it. On writes the computed fields (id,
-// effective_permissions, sensitive, system, created_at) are ignored.
+// effective_permissions, sensitive, system, created_at, version) are ignored.
 type Role struct {
 	ID                   string    `json:"id,omitempty"`
 	Name                 string    `json:"name"`
@@ -17,6 +17,7 @@ type Role struct {
 	Sensitive            bool      `json:"sensitive"`
 	System               bool      `json:"system"`
 	CreatedAt            time.Time `json:"created_at,omitzero"`
+	Version              int64     `json:"version,omitempty"`
 }
 
 // FromRole maps a stored role to its JSON form.
@@ -30,11 +31,11 @@ func FromRole(r access.Role) Role {
 		Sensitive:            r.Sensitive,
 		System:               r.System,
 		CreatedAt:            utc(r.CreatedAt),
+		Version:              int64(r.Version),
 	}
 }
 
-// ToAccess maps the JSON form back to the domain type. Version is left zero:
-// the caller takes it from the ETag.
+// ToAccess maps the JSON form back to the domain type.
 func (r Role) ToAccess() access.Role {
 	return access.Role{
 		ID:                   r.ID,
@@ -45,6 +46,7 @@ func (r Role) ToAccess() access.Role {
 		Sensitive:            r.Sensitive,
 		System:               r.System,
 		CreatedAt:            r.CreatedAt,
+		Version:              access.Version(r.Version),
 	}
 }
 
@@ -59,6 +61,7 @@ type User struct {
 	TwoFactorEnabled bool       `json:"two_factor_enabled"`
 	LastLoginAt      *time.Time `json:"last_login_at,omitempty"`
 	CreatedAt        time.Time  `json:"created_at,omitzero"`
+	Version          int64      `json:"version,omitempty"`
 }
 
 // FromUser maps a stored user to its JSON form.
@@ -73,6 +76,7 @@ func FromUser(u access.User) User {
 		TwoFactorEnabled: u.TwoFactorEnabled,
 		LastLoginAt:      utcPtr(u.LastLoginAt),
 		CreatedAt:        utc(u.CreatedAt),
+		Version:          int64(u.Version),
 	}
 }
 
@@ -88,6 +92,7 @@ func (u User) ToAccess() access.User {
 		TwoFactorEnabled: u.TwoFactorEnabled,
 		LastLoginAt:      u.LastLoginAt,
 		CreatedAt:        u.CreatedAt,
+		Version:          access.Version(u.Version),
 	}
 }
 
@@ -99,6 +104,7 @@ type MaskingColumn struct {
 	Column      string `json:"column"`
 	Mask        string `json:"mask"`
 	Description string `json:"description"`
+	Version     int64  `json:"version,omitempty"`
 }
 
 // MaskingColumnID is the identifier of the column table.column.
@@ -112,6 +118,7 @@ func FromMaskingColumn(c access.MaskingColumn) MaskingColumn {
 		Column:      c.Column,
 		Mask:        string(c.Mask),
 		Description: c.Description,
+		Version:     int64(c.Version),
 	}
 }
 
@@ -123,6 +130,7 @@ func (c MaskingColumn) ToAccess() access.MaskingColumn {
 		Column:      c.Column,
 		Mask:        access.MaskKind(c.Mask),
 		Description: c.Description,
+		Version:     access.Version(c.Version),
 	}
 }
 
@@ -139,6 +147,7 @@ type IPAllowlist struct {
 	Description string           `json:"description"`
 	Enabled     bool             `json:"enabled"`
 	Entries     []AllowlistEntry `json:"entries"`
+	Version     int64            `json:"version,omitempty"`
 }
 
 // FromIPAllowlist maps a stored allowlist to its JSON form.
@@ -147,7 +156,7 @@ func FromIPAllowlist(l access.IPAllowlist) IPAllowlist {
 	for _, e := range l.Entries {
 		entries = append(entries, AllowlistEntry{CIDR: e.CIDR, Description: e.Description})
 	}
-	return IPAllowlist{ID: l.ID, Name: l.Name, Description: l.Description, Enabled: l.Enabled, Entries: entries}
+	return IPAllowlist{ID: l.ID, Name: l.Name, Description: l.Description, Enabled: l.Enabled, Entries: entries, Version: int64(l.Version)}
 }
 
 // ToAccess maps the JSON form back to the domain type.
@@ -159,7 +168,7 @@ func (l IPAllowlist) ToAccess() access.IPAllowlist {
 	for _, e := range l.Entries {
 		entries = append(entries, access.AllowlistEntry{CIDR: e.CIDR, Description: e.Description})
 	}
-	return access.IPAllowlist{ID: l.ID, Name: l.Name, Description: l.Description, Enabled: l.Enabled, Entries: entries}
+	return access.IPAllowlist{ID: l.ID, Name: l.Name, Description: l.Description, Enabled: l.Enabled, Entries: entries, Version: access.Version(l.Version)}
 }
 
 // TransferCredential is a transfer credential as the API returns it. It has
@@ -172,6 +181,7 @@ type TransferCredential struct {
 	Reference string    `json:"reference,omitempty"`
 	CreatedAt time.Time `json:"created_at,omitzero"`
 	RotatedAt time.Time `json:"rotated_at,omitzero"`
+	Version   int64     `json:"version,omitempty"`
 }
 
 // TransferCredentialWrite is the body of a create or replace: the credential
@@ -191,6 +201,7 @@ func FromTransferCredential(c access.TransferCredential) TransferCredential {
 		Reference: c.Reference,
 		CreatedAt: utc(c.CreatedAt),
 		RotatedAt: utc(c.RotatedAt),
+		Version:   int64(c.Version),
 	}
 }
 
@@ -203,6 +214,7 @@ func (c TransferCredential) ToAccess() access.TransferCredential {
 		Reference: c.Reference,
 		CreatedAt: c.CreatedAt,
 		RotatedAt: c.RotatedAt,
+		Version:   access.Version(c.Version),
 	}
 }
 
@@ -246,6 +258,7 @@ type ExportDestination struct {
 	S3          *S3Target   `json:"s3,omitempty"`
 	ExportKinds []string    `json:"export_kinds"`
 	CreatedAt   time.Time   `json:"created_at,omitzero"`
+	Version     int64       `json:"version,omitempty"`
 }
 
 // FromExportDestination maps a stored destination to its JSON form.
@@ -256,6 +269,7 @@ func FromExportDestination(d access.ExportDestination) ExportDestination {
 		Type:        string(d.Type),
 		ExportKinds: make([]string, 0, len(d.ExportKinds)),
 		CreatedAt:   utc(d.CreatedAt),
+		Version:     int64(d.Version),
 	}
 	if d.SFTP != nil {
 		t := SFTPTarget(*d.SFTP)
@@ -278,6 +292,7 @@ func (d ExportDestination) ToAccess() access.ExportDestination {
 		Name:      d.Name,
 		Type:      access.DestinationType(d.Type),
 		CreatedAt: d.CreatedAt,
+		Version:   access.Version(d.Version),
 	}
 	if d.SFTP != nil {
 		t := access.SFTPTarget(*d.SFTP)
@@ -312,6 +327,7 @@ type SecuritySettings struct {
 	SessionTimeoutMinutes    int         `json:"session_timeout_minutes"`
 	SSO                      SSOSettings `json:"sso"`
 	CampaignApprovalRequired bool        `json:"campaign_approval_required"`
+	Version                  int64       `json:"version,omitempty"`
 }
 
 // FromSecuritySettings maps the stored settings to their JSON form.
@@ -328,6 +344,7 @@ func FromSecuritySettings(s access.SecuritySettings) SecuritySettings {
 			Enforce:                 s.SSO.Enforce,
 		},
 		CampaignApprovalRequired: s.CampaignApprovalRequired,
+		Version:                  int64(s.Version),
 	}
 }
 
@@ -345,6 +362,7 @@ func (s SecuritySettings) ToAccess() access.SecuritySettings {
 			Enforce:                 s.SSO.Enforce,
 		},
 		CampaignApprovalRequired: s.CampaignApprovalRequired,
+		Version:                  access.Version(s.Version),
 	}
 }
 
