@@ -245,11 +245,15 @@ func (p *engageProvider) DataSources(_ context.Context) []func() datasource.Data
 		NewPermissionDataSource,
 		NewRoleDataSource,
 		NewUserDataSource,
+		NewAccessReviewDataSource,
 	}
 }
 
 func (p *engageProvider) Functions(_ context.Context) []func() function.Function {
-	return nil
+	return []func() function.Function{
+		NewEffectivePermissionsFunction,
+		NewCanonicalCIDRFunction,
+	}
 }
 
 // restService builds the REST client from the provider configuration.
