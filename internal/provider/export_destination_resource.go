@@ -233,6 +233,7 @@ func (r *exportDestinationResource) Create(ctx context.Context, req resource.Cre
 	}
 	plan.setFrom(ctx, created, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	saveVersion(ctx, resp.Private, created.Version, &resp.Diagnostics)
 }
 
 func (r *exportDestinationResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -252,6 +253,7 @@ func (r *exportDestinationResource) Read(ctx context.Context, req resource.ReadR
 	}
 	state.setFrom(ctx, d, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	saveVersion(ctx, resp.Private, d.Version, &resp.Diagnostics)
 }
 
 func (r *exportDestinationResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -266,6 +268,7 @@ func (r *exportDestinationResource) Update(ctx context.Context, req resource.Upd
 		return
 	}
 	in.ID = state.ID.ValueString()
+	in.Version = lastVersion(ctx, req.Private, &resp.Diagnostics)
 	updated, err := r.data.service.UpdateExportDestination(ctx, in)
 	if err != nil {
 		addServiceError(&resp.Diagnostics, "Unable to update export destination", err)
@@ -273,6 +276,7 @@ func (r *exportDestinationResource) Update(ctx context.Context, req resource.Upd
 	}
 	plan.setFrom(ctx, updated, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	saveVersion(ctx, resp.Private, updated.Version, &resp.Diagnostics)
 }
 
 func (r *exportDestinationResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {

@@ -151,6 +151,7 @@ func (r *ipAllowlistResource) Create(ctx context.Context, req resource.CreateReq
 	}
 	plan.setFrom(created, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	saveVersion(ctx, resp.Private, created.Version, &resp.Diagnostics)
 }
 
 func (r *ipAllowlistResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -170,6 +171,7 @@ func (r *ipAllowlistResource) Read(ctx context.Context, req resource.ReadRequest
 	}
 	state.setFrom(list, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	saveVersion(ctx, resp.Private, list.Version, &resp.Diagnostics)
 }
 
 func (r *ipAllowlistResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -188,6 +190,7 @@ func (r *ipAllowlistResource) Update(ctx context.Context, req resource.UpdateReq
 		addServiceError(&resp.Diagnostics, "Unable to update IP allowlist", err)
 		return
 	}
+	in.Version = lastVersion(ctx, req.Private, &resp.Diagnostics)
 	updated, err := r.data.service.UpdateIPAllowlist(ctx, in)
 	if err != nil {
 		addServiceError(&resp.Diagnostics, "Unable to update IP allowlist", err)
@@ -195,6 +198,7 @@ func (r *ipAllowlistResource) Update(ctx context.Context, req resource.UpdateReq
 	}
 	plan.setFrom(updated, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	saveVersion(ctx, resp.Private, updated.Version, &resp.Diagnostics)
 }
 
 func (r *ipAllowlistResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {

@@ -125,6 +125,7 @@ func (r *maskingColumnResource) Create(ctx context.Context, req resource.CreateR
 	}
 	plan.setFrom(created)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	saveVersion(ctx, resp.Private, created.Version, &resp.Diagnostics)
 }
 
 func (r *maskingColumnResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -144,6 +145,7 @@ func (r *maskingColumnResource) Read(ctx context.Context, req resource.ReadReque
 	}
 	state.setFrom(c)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	saveVersion(ctx, resp.Private, c.Version, &resp.Diagnostics)
 }
 
 func (r *maskingColumnResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -154,13 +156,16 @@ func (r *maskingColumnResource) Update(ctx context.Context, req resource.UpdateR
 	}
 	// table and column force replacement, so the plan names the same column
 	// as the state.
-	updated, err := r.data.service.UpdateMaskingColumn(ctx, maskingColumnFromModel(plan))
+	in := maskingColumnFromModel(plan)
+	in.Version = lastVersion(ctx, req.Private, &resp.Diagnostics)
+	updated, err := r.data.service.UpdateMaskingColumn(ctx, in)
 	if err != nil {
 		addServiceError(&resp.Diagnostics, "Unable to update masking column", err)
 		return
 	}
 	plan.setFrom(updated)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	saveVersion(ctx, resp.Private, updated.Version, &resp.Diagnostics)
 }
 
 func (r *maskingColumnResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {

@@ -160,6 +160,7 @@ func (r *roleResource) Create(ctx context.Context, req resource.CreateRequest, r
 	}
 	plan.setFrom(created, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	saveVersion(ctx, resp.Private, created.Version, &resp.Diagnostics)
 }
 
 func (r *roleResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -179,6 +180,7 @@ func (r *roleResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 	}
 	state.setFrom(role, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	saveVersion(ctx, resp.Private, role.Version, &resp.Diagnostics)
 }
 
 func (r *roleResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -193,6 +195,7 @@ func (r *roleResource) Update(ctx context.Context, req resource.UpdateRequest, r
 		return
 	}
 	in.ID = state.ID.ValueString()
+	in.Version = lastVersion(ctx, req.Private, &resp.Diagnostics)
 	updated, err := r.data.service.UpdateRole(ctx, in)
 	if err != nil {
 		addServiceError(&resp.Diagnostics, "Unable to update role", err)
@@ -200,6 +203,7 @@ func (r *roleResource) Update(ctx context.Context, req resource.UpdateRequest, r
 	}
 	plan.setFrom(updated, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	saveVersion(ctx, resp.Private, updated.Version, &resp.Diagnostics)
 }
 
 func (r *roleResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {

@@ -273,6 +273,7 @@ func (r *securitySettingsResource) Create(ctx context.Context, req resource.Crea
 	}
 	plan.setFrom(ctx, written, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	saveVersion(ctx, resp.Private, written.Version, &resp.Diagnostics)
 }
 
 func (r *securitySettingsResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -288,6 +289,7 @@ func (r *securitySettingsResource) Read(ctx context.Context, req resource.ReadRe
 	}
 	state.setFrom(ctx, settings, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	saveVersion(ctx, resp.Private, settings.Version, &resp.Diagnostics)
 }
 
 func (r *securitySettingsResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -300,6 +302,7 @@ func (r *securitySettingsResource) Update(ctx context.Context, req resource.Upda
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	in.Version = lastVersion(ctx, req.Private, &resp.Diagnostics)
 	updated, err := r.data.service.UpdateSecuritySettings(ctx, in)
 	if err != nil {
 		addServiceError(&resp.Diagnostics, "Unable to update security settings", err)
@@ -307,6 +310,7 @@ func (r *securitySettingsResource) Update(ctx context.Context, req resource.Upda
 	}
 	plan.setFrom(ctx, updated, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	saveVersion(ctx, resp.Private, updated.Version, &resp.Diagnostics)
 }
 
 // Delete resets the platform defaults: the settings themselves cannot be

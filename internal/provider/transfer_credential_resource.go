@@ -153,6 +153,7 @@ func (r *transferCredentialResource) Create(ctx context.Context, req resource.Cr
 	}
 	plan.setFrom(created)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	saveVersion(ctx, resp.Private, created.Version, &resp.Diagnostics)
 }
 
 func (r *transferCredentialResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -172,6 +173,7 @@ func (r *transferCredentialResource) Read(ctx context.Context, req resource.Read
 	}
 	state.setFrom(c)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	saveVersion(ctx, resp.Private, c.Version, &resp.Diagnostics)
 }
 
 func (r *transferCredentialResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -191,6 +193,7 @@ func (r *transferCredentialResource) Update(ctx context.Context, req resource.Up
 			return
 		}
 	}
+	in.Version = lastVersion(ctx, req.Private, &resp.Diagnostics)
 	updated, err := r.data.service.UpdateTransferCredential(ctx, in)
 	if err != nil {
 		addServiceError(&resp.Diagnostics, "Unable to update transfer credential", err)
@@ -198,6 +201,7 @@ func (r *transferCredentialResource) Update(ctx context.Context, req resource.Up
 	}
 	plan.setFrom(updated)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	saveVersion(ctx, resp.Private, updated.Version, &resp.Diagnostics)
 }
 
 func (r *transferCredentialResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {

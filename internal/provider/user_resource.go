@@ -244,6 +244,7 @@ func (r *userResource) Create(ctx context.Context, req resource.CreateRequest, r
 	}
 	plan.setFrom(created)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	saveVersion(ctx, resp.Private, created.Version, &resp.Diagnostics)
 }
 
 func (r *userResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -263,6 +264,7 @@ func (r *userResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 	}
 	state.setFrom(user)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	saveVersion(ctx, resp.Private, user.Version, &resp.Diagnostics)
 }
 
 func (r *userResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -274,6 +276,7 @@ func (r *userResource) Update(ctx context.Context, req resource.UpdateRequest, r
 	}
 	in := userFromModel(plan)
 	in.ID = state.ID.ValueString()
+	in.Version = lastVersion(ctx, req.Private, &resp.Diagnostics)
 	updated, err := r.data.service.UpdateUser(ctx, in)
 	if err != nil {
 		addServiceError(&resp.Diagnostics, "Unable to update user", err)
@@ -281,6 +284,7 @@ func (r *userResource) Update(ctx context.Context, req resource.UpdateRequest, r
 	}
 	plan.setFrom(updated)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	saveVersion(ctx, resp.Private, updated.Version, &resp.Diagnostics)
 }
 
 func (r *userResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
