@@ -15,6 +15,7 @@ import (
 
 	"github.com/engage-oss/terraform-provider-engage/internal/access"
 	"github.com/engage-oss/terraform-provider-engage/internal/apiserver"
+	"github.com/engage-oss/terraform-provider-engage/internal/apiserver/openapitest"
 	"github.com/engage-oss/terraform-provider-engage/internal/provider"
 	"github.com/engage-oss/terraform-provider-engage/internal/store"
 )
@@ -105,7 +106,11 @@ func RESTWith(t *testing.T, opts RESTOptions) *Backend {
 	if opts.Server != nil {
 		opts.Server(&serverOpts)
 	}
-	var handler http.Handler = apiserver.New(st, serverOpts)
+	handler := apiserver.New(st, serverOpts)
+	// Every exchange the server itself handles must match openapi.yaml; the
+	// validator sits inside Wrap, so faults injected there are not its
+	// business. Created before the server, it checks after the server closes.
+	handler = openapitest.New(t).Wrap(handler)
 	if opts.Wrap != nil {
 		handler = opts.Wrap(handler)
 	}

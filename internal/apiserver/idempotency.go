@@ -15,9 +15,10 @@ import (
 	"github.com/engage-oss/terraform-provider-engage/internal/wire"
 )
 
-// Idempotency-Key: a client that retries a POST (after a timeout or a reset
+// Idempotency-Key: a client that retries a write (after a timeout or a reset
 // connection) sends the same key, and gets the first attempt's response
-// instead of a second object. Responses are remembered per key and route,
+// instead of a second object (POST), a 412 for its own change (PUT) or a
+// 404 (DELETE). Responses are remembered per key and route,
 // together with a hash of the body, so that a key reused for a different
 // request is refused (422) rather than answered with an unrelated object.
 //
@@ -142,7 +143,7 @@ func (st *idempotencyStore) len() int {
 	return len(st.entries)
 }
 
-// idempotent wraps the POST handler of route so that a request with an
+// idempotent wraps the write handler of route so that a request with an
 // Idempotency-Key is answered at most once; requests without one pass
 // through.
 func (s *server) idempotent(route string, h http.Handler) http.Handler {

@@ -4,12 +4,21 @@ import (
 	"net/http"
 )
 
+// routeRegistrar is what routes registers on: an *http.ServeMux, or a test's
+// recorder listing the patterns to compare with openapi.yaml.
+type routeRegistrar interface {
+	Handle(pattern string, handler http.Handler)
+}
+
 // routes registers every route of the API. Keep them all here: this list is
 // the API's table of contents, and openapi.yaml must match it.
-func (s *server) routes(mux *http.ServeMux) {
+func (s *server) routes(mux routeRegistrar) {
 	handle := func(pattern string, h http.HandlerFunc) { mux.Handle(pattern, h) }
-	// POST creates replay their first response under an Idempotency-Key.
+	// Writes replay their first response under an Idempotency-Key, so that a
+	// client retrying after a lost answer gets that answer: not a second
+	// object (POST), a 412 for its own change (PUT) or a 404 (DELETE).
 	create := func(pattern string, h http.HandlerFunc) { mux.Handle(pattern, s.idempotent(pattern, h)) }
+	write := create
 
 	handle("GET /v1/whoami", s.whoAmI)
 	handle("GET /v1/permissions", s.listPermissions)
@@ -18,44 +27,46 @@ func (s *server) routes(mux *http.ServeMux) {
 	handle("GET /v1/roles", roles.list)
 	create("POST /v1/roles", roles.create)
 	handle("GET /v1/roles/{id}", roles.get)
-	handle("PUT /v1/roles/{id}", roles.replace)
-	handle("DELETE /v1/roles/{id}", roles.delete)
+	write("PUT /v1/roles/{id}", roles.replace)
+	write("DELETE /v1/roles/{id}", roles.delete)
 
 	users := s.users()
 	handle("GET /v1/users", users.list)
 	create("POST /v1/users", users.create)
 	handle("GET /v1/users/{id}", users.get)
-	handle("PUT /v1/users/{id}", users.replace)
-	handle("DELETE /v1/users/{id}", users.delete)
+	write("PUT /v1/users/{id}", users.replace)
+	write("DELETE /v1/users/{id}", users.delete)
 
 	columns := s.maskingColumns()
 	handle("GET /v1/masking-columns", columns.list)
 	create("POST /v1/masking-columns", columns.create)
 	handle("GET /v1/masking-columns/{table}/{column}", columns.get)
-	handle("PUT /v1/masking-columns/{table}/{column}", columns.replace)
-	handle("DELETE /v1/masking-columns/{table}/{column}", columns.delete)
+	write("PUT /v1/masking-columns/{table}/{column}", columns.replace)
+	write("DELETE /v1/masking-columns/{table}/{column}", columns.delete)
 
 	allowlists := s.ipAllowlists()
 	handle("GET /v1/ip-allowlists", allowlists.list)
 	create("POST /v1/ip-allowlists", allowlists.create)
 	handle("GET /v1/ip-allowlists/{id}", allowlists.get)
-	handle("PUT /v1/ip-allowlists/{id}", allowlists.replace)
-	handle("DELETE /v1/ip-allowlists/{id}", allowlists.delete)
+	write("PUT /v1/ip-allowlists/{id}", allowlists.replace)
+	write("DELETE /v1/ip-allowlists/{id}", allowlists.delete)
 
 	credentials := s.transferCredentials()
 	handle("GET /v1/transfer-credentials", credentials.list)
 	create("POST /v1/transfer-credentials", credentials.create)
 	handle("GET /v1/transfer-credentials/{id}", credentials.get)
-	handle("PUT /v1/transfer-credentials/{id}", credentials.replace)
-	handle("DELETE /v1/transfer-credentials/{id}", credentials.delete)
+	write("PUT /v1/transfer-credentials/{id}", credentials.replace)
+	write("DELETE /v1/transfer-credentials/{id}", credentials.delete)
 
 	destinations := s.exportDestinations()
 	handle("GET /v1/export-destinations", destinations.list)
 	create("POST /v1/export-destinations", destinations.create)
 	handle("GET /v1/export-destinations/{id}", destinations.get)
-	handle("PUT /v1/export-destinations/{id}", destinations.replace)
-	handle("DELETE /v1/export-destinations/{id}", destinations.delete)
+	write("PUT /v1/export-destinations/{id}", destinations.replace)
+	write("DELETE /v1/export-destinations/{id}", destinations.delete)
 
 	handle("GET /v1/settings/security", s.getSecuritySettings)
-	handle("PUT /v1/settings/security", s.putSecuritySettings)
+	write("PUT /v1/settings/security", s.putSecuritySettings)
+
+	handle("GET /v1/openapi.yaml", s.getOpenAPI)
 }

@@ -46,6 +46,10 @@ type Options struct {
 	// Now is the clock of the idempotency store; time.Now when nil. Tests
 	// inject one to expire entries without waiting.
 	Now func() time.Time
+
+	// Requests, when set, counts every request by route, and the server
+	// serves the counts at GET /v1/debug/requests (read scope).
+	Requests *RequestCounter
 }
 
 // Defaults for the zero Options.
@@ -64,6 +68,8 @@ type server struct {
 	log  *slog.Logger
 	idem *idempotencyStore
 	mux  *http.ServeMux
+	// requests counts requests by route; nil counts nothing.
+	requests *RequestCounter
 }
 
 // New returns the REST API v1 over svc.
@@ -84,9 +90,15 @@ func New(svc access.Service, opts Options) http.Handler {
 		svc:  svc,
 		log:  opts.Logger,
 		idem: newIdempotencyStore(opts.IdempotencyTTL, opts.IdempotencyMaxEntries, opts.Now),
+
+		requests: opts.Requests,
 	}
 	s.mux = http.NewServeMux()
 	s.routes(s.mux)
+	if s.requests != nil {
+		// Not in routes.go: a test hook, not part of API v1 or openapi.yaml.
+		s.mux.HandleFunc("GET /v1/debug/requests", s.requestCounts)
+	}
 
 	h := s.problemsForUnmatched(s.mux)
 	for i := len(opts.Middleware) - 1; i >= 0; i-- {

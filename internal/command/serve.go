@@ -90,7 +90,11 @@ func serve(ctx context.Context, ln net.Listener, f serveFlags, logger *slog.Logg
 	}
 	defer func() { err = errors.Join(err, st.Close()) }()
 
+	// Request counts by route, for benchmarks: served at
+	// GET /v1/debug/requests and logged on shutdown.
+	requests := &apiserver.RequestCounter{}
 	handler := apiserver.New(st, apiserver.Options{
+		Requests:          requests,
 		Logger:            logger,
 		EnforceAllowlists: true,
 		RateLimit:         serveRateLimit,
@@ -136,6 +140,7 @@ func serve(ctx context.Context, ln net.Listener, f serveFlags, logger *slog.Logg
 	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
+	logger.Info("requests served", "routes", requests.Snapshot())
 	return nil
 }
 
