@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	mathrand "math/rand/v2"
 	"net/http"
 	"net/url"
@@ -42,6 +43,9 @@ type Client struct {
 	// with Version 0 is still conditional on what this process last read.
 	mu    sync.Mutex
 	etags map[string]access.Version
+
+	// cache serves reads from listings of whole collections (cache.go).
+	cache caches
 }
 
 // New validates cfg and builds the client's one retrying HTTP client.
@@ -63,11 +67,13 @@ func New(cfg Config) (*Client, error) {
 		hc.Transport = &limitedTransport{next: next, limiter: rate.NewLimiter(rate.Limit(cfg.MaxRequestsPerSecond), 1)}
 	}
 	rc := &retryablehttp.Client{
-		HTTPClient:     hc,
-		RetryWaitMin:   cfg.RetryWaitMin,
-		RetryWaitMax:   cfg.RetryWaitMax,
-		RetryMax:       cfg.MaxRetries,
-		CheckRetry:     checkRetry,
+		HTTPClient:   hc,
+		RetryWaitMin: cfg.RetryWaitMin,
+		RetryWaitMax: cfg.RetryWaitMax,
+		// retryPolicy bounds the attempts: MaxRetries failures, and 429s
+		// for RateLimitedWait.
+		RetryMax:       math.MaxInt32,
+		CheckRetry:     retryPolicy{maxRetries: cfg.MaxRetries, rateLimitedWait: cfg.RateLimitedWait}.check,
 		Backoff:        backoff,
 		ErrorHandler:   retryablehttp.PassthroughErrorHandler,
 		RequestLogHook: countAttempt,
@@ -75,14 +81,30 @@ func New(cfg Config) (*Client, error) {
 	if cfg.Logger != nil {
 		rc.Logger = leveled{redactingLogger{next: cfg.Logger, token: cfg.Token}}
 	}
-	return &Client{base: base, token: cfg.Token, agent: cfg.UserAgent, http: rc, etags: map[string]access.Version{}}, nil
+	return &Client{base: base, token: cfg.Token, agent: cfg.UserAgent, http: rc, etags: map[string]access.Version{}, cache: newCaches()}, nil
 }
 
-// checkRetry retries connection errors and 429/502/503/504, nothing else,
-// and never once the caller's context is done.
-func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+// retryPolicy retries connection errors and 502/503/504 up to maxRetries
+// times, and 429s for as long as rateLimitedWait from the first attempt;
+// nothing else, and never once the caller's context is done.
+//
+// A 429 is the server pacing the client, not a failure, so it does not use
+// up maxRetries: with many requests in parallel against one rate limit
+// (terraform -parallelism=30 against 10 requests per second), a request can
+// lose the race for a token many times in a row, and counting those would
+// fail an apply that only had to wait.
+type retryPolicy struct {
+	maxRetries      int
+	rateLimitedWait time.Duration
+}
+
+func (p retryPolicy) check(ctx context.Context, resp *http.Response, err error) (bool, error) {
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		return false, ctxErr
+	}
+	st, ok := ctx.Value(callStateKey{}).(*callState)
+	if !ok {
+		st = &callState{start: time.Now()}
 	}
 	if err != nil {
 		var unknownCA x509.UnknownAuthorityError
@@ -91,11 +113,15 @@ func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, erro
 		if errors.As(err, &unknownCA) || errors.As(err, &invalidCert) || errors.As(err, &hostname) {
 			return false, err // retrying cannot fix the certificate
 		}
-		return true, nil
+		st.failures++
+		return st.failures <= p.maxRetries, nil
 	}
 	switch resp.StatusCode {
-	case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
-		return true, nil
+	case http.StatusTooManyRequests:
+		return time.Since(st.start) < p.rateLimitedWait, nil
+	case http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		st.failures++
+		return st.failures <= p.maxRetries, nil
 	}
 	return false, nil
 }
@@ -138,13 +164,23 @@ func retryAfter(h http.Header, now time.Time) (time.Duration, bool) {
 	return max(t.Sub(now), 0), true
 }
 
-type attemptsKey struct{}
+// callState is what the attempts of one logical request share, through
+// its context.
+type callState struct {
+	start time.Time
+	// attempts counts the attempts, so that an error after the last retry
+	// can say how many were made.
+	attempts atomic.Int32
+	// failures counts the retryable failures other than 429; only
+	// retryPolicy.check touches it, once per attempt, in order.
+	failures int
+}
 
-// countAttempt counts the attempts of one logical request in its context, so
-// that an error after the last retry can say how many were made.
+type callStateKey struct{}
+
 func countAttempt(_ retryablehttp.Logger, req *http.Request, _ int) {
-	if n, ok := req.Context().Value(attemptsKey{}).(*atomic.Int32); ok {
-		n.Add(1)
+	if st, ok := req.Context().Value(callStateKey{}).(*callState); ok {
+		st.attempts.Add(1)
 	}
 }
 
@@ -166,7 +202,7 @@ func (t *limitedTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 }
 
 // call is one logical request: its retries share everything here,
-// including the Idempotency-Key of a POST.
+// including the Idempotency-Key of a write.
 type call struct {
 	method string
 	path   string // escaped, below the endpoint, e.g. /v1/roles/rol_1
@@ -202,8 +238,9 @@ func (cl *Client) do(ctx context.Context, c call) (*response, error) {
 	if len(c.query) > 0 {
 		target += "?" + c.query.Encode()
 	}
-	attempts := new(atomic.Int32)
-	ctx = context.WithValue(ctx, attemptsKey{}, attempts)
+	st := &callState{start: time.Now()}
+	attempts := &st.attempts
+	ctx = context.WithValue(ctx, callStateKey{}, st)
 	var rawBody any
 	if body != nil {
 		rawBody = body
@@ -218,7 +255,10 @@ func (cl *Client) do(ctx context.Context, c call) (*response, error) {
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	if c.method == http.MethodPost {
+	// Every write carries a key, kept across its retries: a retry after a
+	// lost answer gets that answer replayed instead of a duplicate object
+	// (POST), a 412 for this very change (PUT) or a 404 (DELETE).
+	if c.method != http.MethodGet {
 		req.Header.Set("Idempotency-Key", newIdempotencyKey())
 	}
 	if c.ifMatch != 0 {

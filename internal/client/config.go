@@ -21,6 +21,10 @@ const (
 	// server asks for with Retry-After: a plan must not hang for an hour
 	// because a proxy said so.
 	DefaultRetryWaitMax = 30 * time.Second
+	// DefaultRateLimitedWait bounds how long one request keeps waiting out
+	// 429s: long enough for a large apply to share a rate limit, short
+	// enough that a server that never lets it in ends the run.
+	DefaultRateLimitedWait = 5 * time.Minute
 )
 
 // Config configures New. Field errors name the provider attribute that sets
@@ -37,9 +41,14 @@ type Config struct {
 	CACertFile string
 	// RequestTimeout bounds each attempt; DefaultRequestTimeout when zero.
 	RequestTimeout time.Duration
-	// MaxRetries bounds the retries after a first attempt;
-	// DefaultMaxRetries when zero, at most MaxMaxRetries.
+	// MaxRetries bounds the retries after failures (connection errors,
+	// 502/503/504); DefaultMaxRetries when zero, at most MaxMaxRetries.
+	// 429s do not count: see RateLimitedWait.
 	MaxRetries int
+	// RateLimitedWait bounds how long one request keeps retrying 429s (as
+	// Retry-After says) from its first attempt; DefaultRateLimitedWait when
+	// zero.
+	RateLimitedWait time.Duration
 	// MaxRequestsPerSecond limits the requests this client sends (every
 	// attempt counts); zero means no limit.
 	MaxRequestsPerSecond float64
@@ -88,6 +97,11 @@ func (cfg *Config) validate() (*url.URL, error) {
 		return nil, &ConfigError{Field: "max_requests_per_second", Message: "must not be negative"}
 	case cfg.RetryWaitMin < 0 || cfg.RetryWaitMax < 0:
 		return nil, &ConfigError{Field: "retry_wait", Message: "must not be negative"}
+	case cfg.RateLimitedWait < 0:
+		return nil, &ConfigError{Field: "rate_limited_wait", Message: "must not be negative"}
+	}
+	if cfg.RateLimitedWait == 0 {
+		cfg.RateLimitedWait = DefaultRateLimitedWait
 	}
 	if cfg.RequestTimeout == 0 {
 		cfg.RequestTimeout = DefaultRequestTimeout

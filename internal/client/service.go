@@ -68,27 +68,22 @@ func (cl *Client) ListRoles(ctx context.Context, opts access.ListOptions) (acces
 }
 
 func (cl *Client) GetRole(ctx context.Context, id string) (access.Role, error) {
-	w, v, err := getObject[wire.Role](ctx, cl, objectPath(rolesPath, id), roleKind, id)
+	w, v, err := cachedGet(ctx, cl, cl.cache.roles, id, objectPath(rolesPath, id), id)
 	return withVersion(w.ToAccess(), v, err, func(r *access.Role) *access.Version { return &r.Version })
 }
 
 // GetRoleByName finds the role among all roles (the API has no lookup by
-// name), then reads it for its ETag.
+// name), in the listing of roles.
 func (cl *Client) GetRoleByName(ctx context.Context, name string) (access.Role, error) {
-	page, err := cl.ListRoles(ctx, access.ListOptions{})
-	if err != nil {
-		return access.Role{}, err
-	}
-	for _, r := range page.Items {
-		if access.NameKey(r.Name) == access.NameKey(name) {
-			return cl.GetRole(ctx, r.ID)
-		}
-	}
-	return access.Role{}, &access.NotFoundError{Kind: roleKind, ID: name}
+	key := access.NameKey(name)
+	w, v, err := cachedFind(ctx, cl, cl.cache.roles, func(w wire.Role) bool { return access.NameKey(w.Name) == key },
+		func(w wire.Role) string { return objectPath(rolesPath, w.ID) }, &access.NotFoundError{Kind: roleKind, ID: name})
+	return withVersion(w.ToAccess(), v, err, func(r *access.Role) *access.Version { return &r.Version })
 }
 
 func (cl *Client) CreateRole(ctx context.Context, r access.Role) (access.Role, error) {
 	w, v, err := createObject[wire.Role](ctx, cl, rolesPath, roleKind, wire.FromRole(r))
+	wrote(cl.cache.roles, w, err)
 	if err == nil {
 		cl.remember(objectPath(rolesPath, w.ID), v)
 	}
@@ -97,11 +92,14 @@ func (cl *Client) CreateRole(ctx context.Context, r access.Role) (access.Role, e
 
 func (cl *Client) UpdateRole(ctx context.Context, r access.Role) (access.Role, error) {
 	w, v, err := replaceObject[wire.Role](ctx, cl, objectPath(rolesPath, r.ID), roleKind, r.ID, wire.FromRole(r), r.Version)
+	wrote(cl.cache.roles, w, err)
 	return withVersion(w.ToAccess(), v, err, func(r *access.Role) *access.Version { return &r.Version })
 }
 
 func (cl *Client) DeleteRole(ctx context.Context, id string, ifVersion access.Version) error {
-	return cl.deleteObject(ctx, objectPath(rolesPath, id), roleKind, id, ifVersion)
+	err := cl.deleteObject(ctx, objectPath(rolesPath, id), roleKind, id, ifVersion)
+	deleted(cl.cache.roles, id, err)
+	return err
 }
 
 // Users.
@@ -111,28 +109,23 @@ func (cl *Client) ListUsers(ctx context.Context, opts access.ListOptions) (acces
 }
 
 func (cl *Client) GetUser(ctx context.Context, id string) (access.User, error) {
-	w, v, err := getObject[wire.User](ctx, cl, objectPath(usersPath, id), userKind, id)
+	w, v, err := cachedGet(ctx, cl, cl.cache.users, id, objectPath(usersPath, id), id)
 	return withVersion(w.ToAccess(), v, err, func(u *access.User) *access.Version { return &u.Version })
 }
 
 // GetUserByEmail finds the user among all users (the API has no lookup by
-// email), compared case-insensitively as the platform does, then reads it
-// for its ETag.
+// email), compared case-insensitively as the platform does, in the listing
+// of users.
 func (cl *Client) GetUserByEmail(ctx context.Context, email string) (access.User, error) {
-	page, err := cl.ListUsers(ctx, access.ListOptions{})
-	if err != nil {
-		return access.User{}, err
-	}
-	for _, u := range page.Items {
-		if access.NameKey(u.Email) == access.NameKey(email) {
-			return cl.GetUser(ctx, u.ID)
-		}
-	}
-	return access.User{}, &access.NotFoundError{Kind: userKind, ID: email}
+	key := access.NameKey(email)
+	w, v, err := cachedFind(ctx, cl, cl.cache.users, func(w wire.User) bool { return access.NameKey(w.Email) == key },
+		func(w wire.User) string { return objectPath(usersPath, w.ID) }, &access.NotFoundError{Kind: userKind, ID: email})
+	return withVersion(w.ToAccess(), v, err, func(u *access.User) *access.Version { return &u.Version })
 }
 
 func (cl *Client) CreateUser(ctx context.Context, u access.User) (access.User, error) {
 	w, v, err := createObject[wire.User](ctx, cl, usersPath, userKind, wire.FromUser(u))
+	wrote(cl.cache.users, w, err)
 	if err == nil {
 		cl.remember(objectPath(usersPath, w.ID), v)
 	}
@@ -141,11 +134,14 @@ func (cl *Client) CreateUser(ctx context.Context, u access.User) (access.User, e
 
 func (cl *Client) UpdateUser(ctx context.Context, u access.User) (access.User, error) {
 	w, v, err := replaceObject[wire.User](ctx, cl, objectPath(usersPath, u.ID), userKind, u.ID, wire.FromUser(u), u.Version)
+	wrote(cl.cache.users, w, err)
 	return withVersion(w.ToAccess(), v, err, func(u *access.User) *access.Version { return &u.Version })
 }
 
 func (cl *Client) DeleteUser(ctx context.Context, id string, ifVersion access.Version) error {
-	return cl.deleteObject(ctx, objectPath(usersPath, id), userKind, id, ifVersion)
+	err := cl.deleteObject(ctx, objectPath(usersPath, id), userKind, id, ifVersion)
+	deleted(cl.cache.users, id, err)
+	return err
 }
 
 // Masking columns, identified by table and column.
@@ -159,12 +155,14 @@ func (cl *Client) ListMaskingColumns(ctx context.Context, opts access.ListOption
 }
 
 func (cl *Client) GetMaskingColumn(ctx context.Context, table, column string) (access.MaskingColumn, error) {
-	w, v, err := getObject[wire.MaskingColumn](ctx, cl, maskingColumnPath(table, column), maskingColumnKind, wire.MaskingColumnID(table, column))
+	w, v, err := cachedGet(ctx, cl, cl.cache.maskingColumns, maskingColumnKey(table, column), maskingColumnPath(table, column),
+		wire.MaskingColumnID(table, column))
 	return withVersion(w.ToAccess(), v, err, func(c *access.MaskingColumn) *access.Version { return &c.Version })
 }
 
 func (cl *Client) CreateMaskingColumn(ctx context.Context, c access.MaskingColumn) (access.MaskingColumn, error) {
 	w, v, err := createObject[wire.MaskingColumn](ctx, cl, maskingColumnsPath, maskingColumnKind, wire.FromMaskingColumn(c))
+	wrote(cl.cache.maskingColumns, w, err)
 	if err == nil {
 		cl.remember(maskingColumnPath(w.Table, w.Column), v)
 	}
@@ -174,11 +172,14 @@ func (cl *Client) CreateMaskingColumn(ctx context.Context, c access.MaskingColum
 func (cl *Client) UpdateMaskingColumn(ctx context.Context, c access.MaskingColumn) (access.MaskingColumn, error) {
 	w, v, err := replaceObject[wire.MaskingColumn](ctx, cl, maskingColumnPath(c.Table, c.Column), maskingColumnKind,
 		wire.MaskingColumnID(c.Table, c.Column), wire.FromMaskingColumn(c), c.Version)
+	wrote(cl.cache.maskingColumns, w, err)
 	return withVersion(w.ToAccess(), v, err, func(c *access.MaskingColumn) *access.Version { return &c.Version })
 }
 
 func (cl *Client) DeleteMaskingColumn(ctx context.Context, table, column string, ifVersion access.Version) error {
-	return cl.deleteObject(ctx, maskingColumnPath(table, column), maskingColumnKind, wire.MaskingColumnID(table, column), ifVersion)
+	err := cl.deleteObject(ctx, maskingColumnPath(table, column), maskingColumnKind, wire.MaskingColumnID(table, column), ifVersion)
+	deleted(cl.cache.maskingColumns, maskingColumnKey(table, column), err)
+	return err
 }
 
 // IP allowlists.
@@ -188,12 +189,13 @@ func (cl *Client) ListIPAllowlists(ctx context.Context, opts access.ListOptions)
 }
 
 func (cl *Client) GetIPAllowlist(ctx context.Context, id string) (access.IPAllowlist, error) {
-	w, v, err := getObject[wire.IPAllowlist](ctx, cl, objectPath(ipAllowlistsPath, id), ipAllowlistKind, id)
+	w, v, err := cachedGet(ctx, cl, cl.cache.ipAllowlists, id, objectPath(ipAllowlistsPath, id), id)
 	return withVersion(w.ToAccess(), v, err, func(l *access.IPAllowlist) *access.Version { return &l.Version })
 }
 
 func (cl *Client) CreateIPAllowlist(ctx context.Context, l access.IPAllowlist) (access.IPAllowlist, error) {
 	w, v, err := createObject[wire.IPAllowlist](ctx, cl, ipAllowlistsPath, ipAllowlistKind, wire.FromIPAllowlist(l))
+	wrote(cl.cache.ipAllowlists, w, err)
 	if err == nil {
 		cl.remember(objectPath(ipAllowlistsPath, w.ID), v)
 	}
@@ -202,11 +204,14 @@ func (cl *Client) CreateIPAllowlist(ctx context.Context, l access.IPAllowlist) (
 
 func (cl *Client) UpdateIPAllowlist(ctx context.Context, l access.IPAllowlist) (access.IPAllowlist, error) {
 	w, v, err := replaceObject[wire.IPAllowlist](ctx, cl, objectPath(ipAllowlistsPath, l.ID), ipAllowlistKind, l.ID, wire.FromIPAllowlist(l), l.Version)
+	wrote(cl.cache.ipAllowlists, w, err)
 	return withVersion(w.ToAccess(), v, err, func(l *access.IPAllowlist) *access.Version { return &l.Version })
 }
 
 func (cl *Client) DeleteIPAllowlist(ctx context.Context, id string, ifVersion access.Version) error {
-	return cl.deleteObject(ctx, objectPath(ipAllowlistsPath, id), ipAllowlistKind, id, ifVersion)
+	err := cl.deleteObject(ctx, objectPath(ipAllowlistsPath, id), ipAllowlistKind, id, ifVersion)
+	deleted(cl.cache.ipAllowlists, id, err)
+	return err
 }
 
 // Transfer credentials: the secret goes out on writes and never comes back.
@@ -216,12 +221,13 @@ func (cl *Client) ListTransferCredentials(ctx context.Context, opts access.ListO
 }
 
 func (cl *Client) GetTransferCredential(ctx context.Context, id string) (access.TransferCredential, error) {
-	w, v, err := getObject[wire.TransferCredential](ctx, cl, objectPath(transferCredentialsPath, id), transferCredentialKind, id)
+	w, v, err := cachedGet(ctx, cl, cl.cache.transferCredentials, id, objectPath(transferCredentialsPath, id), id)
 	return withVersion(w.ToAccess(), v, err, func(c *access.TransferCredential) *access.Version { return &c.Version })
 }
 
 func (cl *Client) CreateTransferCredential(ctx context.Context, c access.TransferCredential) (access.TransferCredential, error) {
 	w, v, err := createObject[wire.TransferCredential](ctx, cl, transferCredentialsPath, transferCredentialKind, wire.FromTransferCredentialWrite(c))
+	wrote(cl.cache.transferCredentials, w, err)
 	if err == nil {
 		cl.remember(objectPath(transferCredentialsPath, w.ID), v)
 	}
@@ -231,11 +237,14 @@ func (cl *Client) CreateTransferCredential(ctx context.Context, c access.Transfe
 func (cl *Client) UpdateTransferCredential(ctx context.Context, c access.TransferCredential) (access.TransferCredential, error) {
 	w, v, err := replaceObject[wire.TransferCredential](ctx, cl, objectPath(transferCredentialsPath, c.ID), transferCredentialKind, c.ID,
 		wire.FromTransferCredentialWrite(c), c.Version)
+	wrote(cl.cache.transferCredentials, w, err)
 	return withVersion(w.ToAccess(), v, err, func(c *access.TransferCredential) *access.Version { return &c.Version })
 }
 
 func (cl *Client) DeleteTransferCredential(ctx context.Context, id string, ifVersion access.Version) error {
-	return cl.deleteObject(ctx, objectPath(transferCredentialsPath, id), transferCredentialKind, id, ifVersion)
+	err := cl.deleteObject(ctx, objectPath(transferCredentialsPath, id), transferCredentialKind, id, ifVersion)
+	deleted(cl.cache.transferCredentials, id, err)
+	return err
 }
 
 // Export destinations.
@@ -245,12 +254,13 @@ func (cl *Client) ListExportDestinations(ctx context.Context, opts access.ListOp
 }
 
 func (cl *Client) GetExportDestination(ctx context.Context, id string) (access.ExportDestination, error) {
-	w, v, err := getObject[wire.ExportDestination](ctx, cl, objectPath(exportDestinationsPath, id), exportDestinationKind, id)
+	w, v, err := cachedGet(ctx, cl, cl.cache.exportDestinations, id, objectPath(exportDestinationsPath, id), id)
 	return withVersion(w.ToAccess(), v, err, func(d *access.ExportDestination) *access.Version { return &d.Version })
 }
 
 func (cl *Client) CreateExportDestination(ctx context.Context, d access.ExportDestination) (access.ExportDestination, error) {
 	w, v, err := createObject[wire.ExportDestination](ctx, cl, exportDestinationsPath, exportDestinationKind, wire.FromExportDestination(d))
+	wrote(cl.cache.exportDestinations, w, err)
 	if err == nil {
 		cl.remember(objectPath(exportDestinationsPath, w.ID), v)
 	}
@@ -260,11 +270,14 @@ func (cl *Client) CreateExportDestination(ctx context.Context, d access.ExportDe
 func (cl *Client) UpdateExportDestination(ctx context.Context, d access.ExportDestination) (access.ExportDestination, error) {
 	w, v, err := replaceObject[wire.ExportDestination](ctx, cl, objectPath(exportDestinationsPath, d.ID), exportDestinationKind, d.ID,
 		wire.FromExportDestination(d), d.Version)
+	wrote(cl.cache.exportDestinations, w, err)
 	return withVersion(w.ToAccess(), v, err, func(d *access.ExportDestination) *access.Version { return &d.Version })
 }
 
 func (cl *Client) DeleteExportDestination(ctx context.Context, id string, ifVersion access.Version) error {
-	return cl.deleteObject(ctx, objectPath(exportDestinationsPath, id), exportDestinationKind, id, ifVersion)
+	err := cl.deleteObject(ctx, objectPath(exportDestinationsPath, id), exportDestinationKind, id, ifVersion)
+	deleted(cl.cache.exportDestinations, id, err)
+	return err
 }
 
 // Security settings: the singleton.
