@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"sync"
+	"unicode/utf8"
 )
 
 //go:embed permissions.json
@@ -215,8 +216,19 @@ func (c *Catalog) AnySensitive(keys []string) bool {
 // UnknownKeyMessage explains why key is not in the catalog and suggests the
 // closest valid key, so a typo is a one-glance fix.
 func (c *Catalog) UnknownKeyMessage(key string) string {
+	if n := utf8.RuneCountInString(key); n > maxSuggestedKeyLength {
+		// Not a typo of a key. Looking for the closest one would cost
+		// len(key) × len(catalog key) per catalog key (seconds of CPU for
+		// a 1 MiB request body), and quoting it whole would put all of it
+		// in every message.
+		return fmt.Sprintf("unknown permission key %.32q... (%d characters; catalog keys are much shorter)", key, n)
+	}
 	return fmt.Sprintf("unknown permission key %q; did you mean %q?", key, c.closest(key))
 }
+
+// maxSuggestedKeyLength is the longest unknown key a suggestion is looked
+// for: half as long again as the longest catalog key (40 characters).
+const maxSuggestedKeyLength = 64
 
 // closest returns the catalog key with the smallest edit distance to key.
 func (c *Catalog) closest(key string) string {

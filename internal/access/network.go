@@ -23,6 +23,9 @@ func CanonicalCIDR(s string) (string, error) {
 		if masked := p.Masked(); masked != p {
 			return "", fmt.Errorf("%q is not in canonical form: the address has bits set beyond the /%d mask; use %q", s, p.Bits(), masked.String())
 		}
+		if p.Addr().Is4In6() { // a masked prefix of mapped addresses is at least a /96
+			return "", mappedError(s, netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-96))
+		}
 		return p.String(), nil
 	}
 	a, err := netip.ParseAddr(s)
@@ -32,7 +35,18 @@ func CanonicalCIDR(s string) (string, error) {
 	if a.Zone() != "" {
 		return "", fmt.Errorf("%q has an IPv6 zone, which an allowlist cannot use", s)
 	}
+	if a.Is4In6() {
+		return "", mappedError(s, netip.PrefixFrom(a.Unmap(), 32))
+	}
 	return netip.PrefixFrom(a, a.BitLen()).String(), nil
+}
+
+// mappedError refuses an IPv4-mapped IPv6 entry (::ffff:10.0.0.1). Requests
+// from IPv4 clients are matched by their IPv4 address (AllowlistContains
+// unmaps them), so such an entry would be accepted yet admit nobody; and it
+// would let one network be listed twice under two spellings.
+func mappedError(s string, ipv4 netip.Prefix) error {
+	return fmt.Errorf("%q is an IPv4-mapped IPv6 address, which IPv4 clients never match; use %q", s, ipv4.String())
 }
 
 // AllowlistContains reports whether addr falls inside any entry of l.

@@ -23,6 +23,11 @@ func TestCanonicalCIDR(t *testing.T) {
 		"surrounding space is refused":           {in: " 10.0.0.1", wantErr: "not an IP address"},
 		"an empty value is refused":              {in: "", wantErr: "not an IP address"},
 		"a zone is refused":                      {in: "fe80::1%eth0", wantErr: "zone"},
+		// An IPv4 client is matched by its IPv4 address, so a mapped entry
+		// would never match anyone (found by FuzzCanonicalCIDR).
+		"an IPv4-mapped address names its IPv4 form": {in: "::ffff:1.2.3.4", wantErr: `use "1.2.3.4/32"`},
+		"an IPv4-mapped prefix names its IPv4 form":  {in: "::ffff:10.1.0.0/112", wantErr: `use "10.1.0.0/16"`},
+		"every IPv4-mapped address is 0.0.0.0/0":     {in: "::ffff:0:0/96", wantErr: `use "0.0.0.0/0"`},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -41,13 +46,25 @@ func TestCanonicalCIDR(t *testing.T) {
 	}
 }
 
+// FuzzCanonicalCIDR checks the allowlist normaliser on any string: it never
+// panics; what it accepts it maps to a fixed point that denotes the very
+// network the input spelled; and an allowlist holding that one entry admits
+// exactly the addresses of that network (AllowedBy agrees with the form the
+// platform stores).
 func FuzzCanonicalCIDR(f *testing.F) {
-	for _, seed := range []string{"10.0.0.0/8", "10.1.2.3/24", "::1", "2001:db8::/32", "1.2.3.4", "", "::ffff:1.2.3.4/128"} {
+	for _, seed := range []string{
+		"10.0.0.0/8", "10.1.2.3/24", "::1", "2001:db8::/32", "1.2.3.4", "", "::ffff:1.2.3.4/128",
+		"0.0.0.0/0", "::/0", "255.255.255.255", "2001:0db8:0000::/32", "fe80::1%eth0", "10.0.0.0/33",
+		"::ffff:0:0/96", "1.2.3.4/032", " 10.0.0.1", "10.0.0.1\n", "::ffff:10.1.2.3/120",
+	} {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, in string) {
 		out, err := CanonicalCIDR(in)
 		if err != nil {
+			if out != "" {
+				t.Fatalf("CanonicalCIDR(%q) = %q with error %v; want no value with an error", in, out, err)
+			}
 			return
 		}
 		// Canonical output is a fixed point and a masked prefix.
@@ -55,11 +72,50 @@ func FuzzCanonicalCIDR(f *testing.F) {
 		if err != nil || again != out {
 			t.Fatalf("CanonicalCIDR(%q) = %q, but CanonicalCIDR(%q) = %q, %v", in, out, out, again, err)
 		}
-		p := netip.MustParsePrefix(out)
-		if p.Masked() != p {
-			t.Fatalf("CanonicalCIDR(%q) = %q is not masked", in, out)
+		p, err := netip.ParsePrefix(out)
+		if err != nil || p.Masked() != p || p.String() != out {
+			t.Fatalf("CanonicalCIDR(%q) = %q is not a masked prefix in its own spelling (%v)", in, out, err)
+		}
+		// It denotes the network the input spelled, not a wider or narrower one.
+		var spelled netip.Prefix
+		if strings.Contains(in, "/") {
+			spelled = netip.MustParsePrefix(in)
+		} else {
+			a := netip.MustParseAddr(in)
+			spelled = netip.PrefixFrom(a, a.BitLen())
+		}
+		if spelled != p {
+			t.Fatalf("CanonicalCIDR(%q) = %q, another network than the input's %s", in, out, spelled)
+		}
+		// The stored entry admits its network, and only it.
+		only := []IPAllowlist{{Enabled: true, Entries: []AllowlistEntry{{CIDR: out}}}}
+		first, last := p.Addr(), lastAddr(p)
+		for _, a := range []netip.Addr{first, last} {
+			if !AllowedBy(only, a) {
+				t.Errorf("an allowlist holding %q refuses %s, inside it", out, a)
+			}
+		}
+		if a := first.Prev(); a.IsValid() && !p.Contains(a) && AllowedBy(only, a) {
+			t.Errorf("an allowlist holding %q admits %s, outside it", out, a)
+		}
+		if a := last.Next(); a.IsValid() && !p.Contains(a) && AllowedBy(only, a) {
+			t.Errorf("an allowlist holding %q admits %s, outside it", out, a)
+		}
+		off := []IPAllowlist{{Enabled: false, Entries: only[0].Entries}}
+		if a := first.Prev(); a.IsValid() && !AllowedBy(off, a) {
+			t.Errorf("a disabled allowlist holding %q refuses %s", out, a)
 		}
 	})
+}
+
+// lastAddr is the highest address of p.
+func lastAddr(p netip.Prefix) netip.Addr {
+	b := p.Addr().AsSlice()
+	for i := p.Bits(); i < len(b)*8; i++ {
+		b[i/8] |= 0x80 >> (i % 8)
+	}
+	a, _ := netip.AddrFromSlice(b)
+	return a
 }
 
 func TestAllowedBy(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -56,6 +57,10 @@ func decode(w http.ResponseWriter, r *http.Request, dst any) error {
 	return nil
 }
 
+// fieldNamePattern matches what could be a misspelt field name, which an
+// error may quote back: the API's fields are short snake_case words.
+var fieldNamePattern = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,63}$`)
+
 func decodeError(err error) error {
 	var tooLarge *http.MaxBytesError
 	var syntax *json.SyntaxError
@@ -78,6 +83,12 @@ func decodeError(err error) error {
 	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
 		if unquoted, uerr := strconv.Unquote(name); uerr == nil {
 			name = unquoted
+		}
+		if !fieldNamePattern.MatchString(name) {
+			// Not a misspelt field but something else where a field name
+			// goes ({"": 1}, or a value that may be a secret): not echoed.
+			return badRequest("the body has a field whose name is not a field name",
+				wire.FieldError{Field: "(body)", Message: "holds a field whose name is not a field name of this object"})
 		}
 		return badRequest(fmt.Sprintf("unknown field %q", name),
 			wire.FieldError{Field: name, Message: "is not a field of this object"})
