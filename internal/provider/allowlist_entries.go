@@ -47,13 +47,12 @@ func entryKey(elem attr.Value) (string, bool) {
 	return canonicalOrSelf(cidr) + "\x00" + description, true
 }
 
-var _ validator.Set = distinctCIDRsValidator{}
+var _ validator.List = distinctCIDRsValidator{}
 
 // distinctCIDRsValidator refuses two entries for one network, however they
-// are spelled ("10.0.0.1" and "10.0.0.1/32"), as the platform does. Two
-// identical entries collapse into one in a set; these differ in spelling or
-// in description. Entries that are not valid CIDRs are left to the cidr
-// attribute's own validator.
+// are spelled ("10.0.0.1" and "10.0.0.1/32"), as the platform does: the
+// same entry twice, or one network with two descriptions. Entries that are
+// not valid CIDRs are left to the cidr attribute's own validator.
 type distinctCIDRsValidator struct{}
 
 func (distinctCIDRsValidator) Description(context.Context) string {
@@ -64,7 +63,7 @@ func (v distinctCIDRsValidator) MarkdownDescription(ctx context.Context) string 
 	return v.Description(ctx)
 }
 
-func (distinctCIDRsValidator) ValidateSet(_ context.Context, req validator.SetRequest, resp *validator.SetResponse) {
+func (distinctCIDRsValidator) ValidateList(_ context.Context, req validator.ListRequest, resp *validator.ListResponse) {
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
@@ -88,60 +87,58 @@ func (distinctCIDRsValidator) ValidateSet(_ context.Context, req validator.SetRe
 		if first != cidr {
 			detail = fmt.Sprintf("%q and %q are the same network, %s; list each network once.", first, cidr, canonical)
 		}
-		resp.Diagnostics.AddAttributeError(req.Path.AtSetValue(elem).AtName("cidr"), "Duplicate allowlist entry", detail)
+		// At the list, not at entries[i].cidr: Terraform shows the
+		// configuration line of the list then, and the detail names the
+		// network.
+		resp.Diagnostics.AddAttributeError(req.Path, "Duplicate allowlist entry", detail)
 	}
 }
 
-var _ planmodifier.Set = equivalentEntriesPlanModifier{}
+var _ planmodifier.List = equivalentEntriesPlanModifier{}
 
-// equivalentEntriesPlanModifier plans, for every configured entry that the
-// platform treats as an entry already in state (same network, however
-// spelled, and same description), the entry as state has it. A configuration
-// that only respells networks ("203.0.113.7" for "203.0.113.7/32") then plans
-// exactly the prior value, which Terraform accepts as equivalent to the
-// configuration (objchange.AssertPlanValid), and the plan is empty; see
-// cidr_type.go for the other direction.
+// equivalentEntriesPlanModifier plans the prior entries when the
+// configuration holds the same entries as the platform sees them, only in
+// another order or spelling ("203.0.113.7" for "203.0.113.7/32"). Terraform
+// accepts the prior value as equivalent to the configuration
+// (objchange.AssertPlanValid), and the plan is empty: entries behave as a
+// set although they are a list (allowlist_entries_type.go).
+//
+// When entries really change, the configuration is planned, except that an
+// entry the prior value holds at the same position, respelled, keeps the
+// prior spelling: Terraform accepts, position by position, the configured or
+// the prior value, so that only the real change shows. After apply,
+// ListSemanticEquals keeps the planned value in state.
 type equivalentEntriesPlanModifier struct{}
 
 func (equivalentEntriesPlanModifier) Description(context.Context) string {
-	return "respelling a network (a bare address for its /32 or /128) is not a change"
+	return "reordering entries, or respelling a network (a bare address for its /32 or /128), is not a change"
 }
 
 func (m equivalentEntriesPlanModifier) MarkdownDescription(ctx context.Context) string {
 	return m.Description(ctx)
 }
 
-func (equivalentEntriesPlanModifier) PlanModifySet(ctx context.Context, req planmodifier.SetRequest, resp *planmodifier.SetResponse) {
+func (equivalentEntriesPlanModifier) PlanModifyList(ctx context.Context, req planmodifier.ListRequest, resp *planmodifier.ListResponse) {
 	if req.StateValue.IsNull() || req.StateValue.IsUnknown() || req.PlanValue.IsNull() || req.PlanValue.IsUnknown() {
 		return // creating, or the entries are not known yet
 	}
-	inState := make(map[string]attr.Value, len(req.StateValue.Elements()))
-	for _, elem := range req.StateValue.Elements() {
-		if key, known := entryKey(elem); known {
-			inState[key] = elem
-		}
+	planned, prior := req.PlanValue.Elements(), req.StateValue.Elements()
+	if sameEntrySets(planned, prior) {
+		resp.PlanValue = req.StateValue
+		return
 	}
-	planned := req.PlanValue.Elements()
 	changed := false
-	for i, elem := range planned {
-		key, known := entryKey(elem)
-		if !known {
-			continue
-		}
-		prior, ok := inState[key]
-		if !ok {
-			continue
-		}
-		delete(inState, key) // each state entry stands in for one planned entry
-		if !prior.Equal(elem) {
-			planned[i] = prior
+	for i := range min(len(planned), len(prior)) {
+		key, known := entryKey(planned[i])
+		if priorKey, priorKnown := entryKey(prior[i]); known && priorKnown && key == priorKey && !planned[i].Equal(prior[i]) {
+			planned[i] = prior[i]
 			changed = true
 		}
 	}
 	if !changed {
 		return
 	}
-	v, diags := types.SetValue(req.PlanValue.ElementType(ctx), planned)
+	v, diags := types.ListValue(req.PlanValue.ElementType(ctx), planned)
 	resp.Diagnostics.Append(diags...)
 	if !diags.HasError() {
 		resp.PlanValue = v

@@ -5,91 +5,92 @@ import (
 	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
-	"github.com/hashicorp/terraform-plugin-framework/attr/xattr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 )
 
-// allowlistEntriesType is the type of an allowlist's entries: a set of
-// {cidr, description} objects. It exists for speed, not meaning. The
-// framework's set type works in quadratic time in two places that run on
-// every plan, apply and refresh, and an allowlist holds thousands of entries
-// (measured in ip_allowlist_bench_test.go: minutes for 2,000):
+// allowlistEntriesType is the type of an allowlist's entries: a list of
+// {cidr, description} objects that behaves as a set. It is a list for
+// speed, not meaning. An allowlist holds up to thousands of entries, and
+// terraform-plugin-go addresses an element of a set by its value: finding
+// one compares it with every element, and the framework finds every element
+// that way several times per call (defaults, validation of each nested
+// attribute, marking computed values unknown, comparing whole values), so a
+// set costs quadratic time. A no-op plan of 2,000 entries took over 30 s as a
+// set; as a list, whose elements are addressed by index, it is linear
+// (ip_allowlist_bench_test.go).
 //
-//   - SetType.Validate looks for duplicate elements by comparing every
-//     element with every other one, each time the set is read or written.
-//     A value that validates itself (xattr.ValidateableAttribute) replaces
-//     that check; ours finds duplicates with a map.
-//   - Semantic equality compares every new element with every prior element
-//     unless the set's own SetSemanticEquals says the sets are equal, which
-//     ours decides with a map of each entry's network and description.
-//
-// When the platform's entries really differ from the prior ones (drift found
-// by a refresh), SetSemanticEquals says so and the framework still falls back
-// to comparing element with element, so that cidrType can keep Terraform's
-// spelling of the entries that did not change.
+// Set semantics are kept where users see them:
+//   - order does not matter: ListSemanticEquals compares the entries as a
+//     multiset, so the platform's order never shows as drift, and
+//     equivalentEntriesPlanModifier plans the prior value when the
+//     configuration only reorders (or respells) entries;
+//   - each network is listed once: distinctCIDRsValidator refuses a network
+//     listed twice, however spelled, naming it, where a set would have
+//     silently merged two identical entries.
 type allowlistEntriesType struct {
-	basetypes.SetType
+	basetypes.ListType
 }
 
 var (
-	_ basetypes.SetTypable                    = allowlistEntriesType{}
-	_ basetypes.SetValuableWithSemanticEquals = allowlistEntriesValue{}
-	_ xattr.ValidateableAttribute             = allowlistEntriesValue{}
+	_ basetypes.ListTypable                    = allowlistEntriesType{}
+	_ basetypes.ListValuableWithSemanticEquals = allowlistEntriesValue{}
 )
 
-// newAllowlistEntriesType is the type of entries for the given element type.
+// newAllowlistEntriesType is the type of entries.
 func newAllowlistEntriesType() allowlistEntriesType {
-	return allowlistEntriesType{SetType: basetypes.SetType{ElemType: types.ObjectType{AttrTypes: allowlistEntryAttrTypes}}}
+	return allowlistEntriesType{ListType: basetypes.ListType{ElemType: types.ObjectType{AttrTypes: allowlistEntryAttrTypes}}}
 }
 
 func (t allowlistEntriesType) Equal(o attr.Type) bool {
 	other, ok := o.(allowlistEntriesType)
-	return ok && t.SetType.Equal(other.SetType)
+	return ok && t.ListType.Equal(other.ListType)
 }
 
 func (allowlistEntriesType) String() string { return "allowlistEntriesType" }
 
-func (allowlistEntriesType) ValueFromSet(_ context.Context, in basetypes.SetValue) (basetypes.SetValuable, diag.Diagnostics) {
-	return allowlistEntriesValue{SetValue: in}, nil
+func (allowlistEntriesType) ValueFromList(_ context.Context, in basetypes.ListValue) (basetypes.ListValuable, diag.Diagnostics) {
+	return allowlistEntriesValue{ListValue: in}, nil
 }
 
 func (t allowlistEntriesType) ValueFromTerraform(ctx context.Context, in tftypes.Value) (attr.Value, error) {
-	v, err := t.SetType.ValueFromTerraform(ctx, in)
+	v, err := t.ListType.ValueFromTerraform(ctx, in)
 	if err != nil {
 		return nil, err
 	}
-	s, ok := v.(basetypes.SetValue)
+	l, ok := v.(basetypes.ListValue)
 	if !ok {
 		return nil, fmt.Errorf("unexpected value type %T", v)
 	}
-	return allowlistEntriesValue{SetValue: s}, nil
+	return allowlistEntriesValue{ListValue: l}, nil
 }
 
 func (t allowlistEntriesType) ValueType(context.Context) attr.Value {
-	return allowlistEntriesValue{SetValue: basetypes.NewSetNull(t.ElemType)}
+	return allowlistEntriesValue{ListValue: basetypes.NewListNull(t.ElemType)}
 }
 
 // allowlistEntriesValue is the value of an allowlistEntriesType attribute.
 type allowlistEntriesValue struct {
-	basetypes.SetValue
+	basetypes.ListValue
 }
 
 func (v allowlistEntriesValue) Equal(o attr.Value) bool {
 	other, ok := o.(allowlistEntriesValue)
-	return ok && v.SetValue.Equal(other.SetValue)
+	return ok && v.ListValue.Equal(other.ListValue)
 }
 
 func (v allowlistEntriesValue) Type(ctx context.Context) attr.Type {
-	return allowlistEntriesType{SetType: basetypes.SetType{ElemType: v.ElementType(ctx)}}
+	return allowlistEntriesType{ListType: basetypes.ListType{ElemType: v.ElementType(ctx)}}
 }
 
-// SetSemanticEquals reports whether both sets hold the same entries as the
-// platform sees them: the same networks however spelled, with the same
-// descriptions. The framework calls it with known sets only.
-func (v allowlistEntriesValue) SetSemanticEquals(_ context.Context, priorValuable basetypes.SetValuable) (bool, diag.Diagnostics) {
+// ListSemanticEquals reports whether both lists hold the same entries as the
+// platform sees them, in any order: the same networks however spelled, with
+// the same descriptions. Then the framework keeps the prior value, so
+// Terraform's order and spelling stay in state. The framework calls it with
+// known lists only.
+func (v allowlistEntriesValue) ListSemanticEquals(_ context.Context, priorValuable basetypes.ListValuable) (bool, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	prior, ok := priorValuable.(allowlistEntriesValue)
 	if !ok {
@@ -97,54 +98,36 @@ func (v allowlistEntriesValue) SetSemanticEquals(_ context.Context, priorValuabl
 			fmt.Sprintf("Expected allowlist entries, got %T. This is a bug in the provider; please report it.", priorValuable))
 		return false, diags
 	}
-	newElems, priorElems := v.Elements(), prior.Elements()
-	if len(newElems) != len(priorElems) {
-		return false, diags
+	return sameEntrySets(v.Elements(), prior.Elements()), diags
+}
+
+// sameEntrySets reports whether a and b hold the same entries, by entryKey,
+// in any order; false when an entry is not known yet.
+func sameEntrySets(a, b []attr.Value) bool {
+	if len(a) != len(b) {
+		return false
 	}
-	remaining := make(map[string]int, len(priorElems))
-	for _, elem := range priorElems {
+	remaining := make(map[string]int, len(b))
+	for _, elem := range b {
 		key, known := entryKey(elem)
 		if !known {
-			return false, diags
+			return false
 		}
 		remaining[key]++
 	}
-	for _, elem := range newElems {
+	for _, elem := range a {
 		key, known := entryKey(elem)
 		if !known || remaining[key] == 0 {
-			return false, diags
+			return false
 		}
 		remaining[key]--
 	}
-	return true, diags
-}
-
-// ValidateAttribute refuses a set holding one element twice, as the
-// framework's SetType.Validate does, in linear time.
-func (v allowlistEntriesValue) ValidateAttribute(_ context.Context, req xattr.ValidateAttributeRequest, resp *xattr.ValidateAttributeResponse) {
-	if v.IsNull() || v.IsUnknown() {
-		return
-	}
-	seen := make(map[string]bool, len(v.Elements()))
-	for _, elem := range v.Elements() {
-		cidr, okC := entryField(elem, "cidr")
-		description, okD := entryField(elem, "description")
-		if !okC || !okD {
-			continue // only fully known elements can be duplicates
-		}
-		key := cidr + "\x00" + description
-		if seen[key] {
-			resp.Diagnostics.AddAttributeError(req.Path, "Duplicate Set Element",
-				fmt.Sprintf("This attribute contains duplicate values of: %s", elem))
-			continue
-		}
-		seen[key] = true
-	}
+	return true
 }
 
 // allowlistEntriesOf builds entries from elements.
 func allowlistEntriesOf(elems []attr.Value, diags *diag.Diagnostics) allowlistEntriesValue {
-	s, d := types.SetValue(types.ObjectType{AttrTypes: allowlistEntryAttrTypes}, elems)
+	l, d := types.ListValue(types.ObjectType{AttrTypes: allowlistEntryAttrTypes}, elems)
 	diags.Append(d...)
-	return allowlistEntriesValue{SetValue: s}
+	return allowlistEntriesValue{ListValue: l}
 }

@@ -26,13 +26,34 @@ const allowlistBenchEntries = 2000
 // allowlistProtocol is the provider served over the plugin protocol, with
 // the engage_ip_allowlist schema type at hand.
 type allowlistProtocol struct {
-	server tfprotov6.ProviderServer
-	dbPath string
-	typ    tftypes.Object
-	entry  tftypes.Object
+	resourceProtocol
+	entry tftypes.Object
+}
+
+// resourceProtocol is the provider on the embedded backend, served over the
+// plugin protocol, with one resource type's schema type at hand.
+type resourceProtocol struct {
+	server   tfprotov6.ProviderServer
+	dbPath   string
+	typeName string
+	typ      tftypes.Object
 }
 
 func newAllowlistProtocol(tb testing.TB) allowlistProtocol {
+	tb.Helper()
+	p := newResourceProtocol(tb, "engage_ip_allowlist")
+	list, ok := p.typ.AttributeTypes["entries"].(tftypes.List)
+	if !ok {
+		tb.Fatal("entries is not a list")
+	}
+	entry, ok := list.ElementType.(tftypes.Object)
+	if !ok {
+		tb.Fatal("entries does not hold objects")
+	}
+	return allowlistProtocol{resourceProtocol: p, entry: entry}
+}
+
+func newResourceProtocol(tb testing.TB, typeName string) resourceProtocol {
 	tb.Helper()
 	ctx := context.Background()
 	dbPath := filepath.Join(tb.TempDir(), "engage.db")
@@ -41,25 +62,39 @@ func newAllowlistProtocol(tb testing.TB) allowlistProtocol {
 	if err != nil || len(schemas.Diagnostics) > 0 {
 		tb.Fatalf("GetProviderSchema: %v %v", err, schemas.Diagnostics)
 	}
-	providerConfig := mustDynamicValue(tb, schemas.Provider.ValueType(),
-		tftypes.NewValue(schemas.Provider.ValueType(), map[string]tftypes.Value{"embedded_path": tftypes.NewValue(tftypes.String, nil)}))
+	// Every provider attribute null, as in a configuration without a
+	// provider block.
+	providerType, ok := schemas.Provider.ValueType().(tftypes.Object)
+	if !ok {
+		tb.Fatal("the provider schema has no object type")
+	}
+	nulls := make(map[string]tftypes.Value, len(providerType.AttributeTypes))
+	for name, typ := range providerType.AttributeTypes {
+		nulls[name] = tftypes.NewValue(typ, nil)
+	}
+	providerConfig := mustDynamicValue(tb, providerType, tftypes.NewValue(providerType, nulls))
 	configured, err := server.ConfigureProvider(ctx, &tfprotov6.ConfigureProviderRequest{Config: &providerConfig})
 	if err != nil || len(configured.Diagnostics) > 0 {
 		tb.Fatalf("ConfigureProvider: %v %v", err, configured.Diagnostics)
 	}
-	typ, ok := schemas.ResourceSchemas["engage_ip_allowlist"].ValueType().(tftypes.Object)
+	typ, ok := schemas.ResourceSchemas[typeName].ValueType().(tftypes.Object)
 	if !ok {
-		tb.Fatal("engage_ip_allowlist has no object type")
+		tb.Fatalf("%s has no object type", typeName)
 	}
-	set, ok := typ.AttributeTypes["entries"].(tftypes.Set)
-	if !ok {
-		tb.Fatal("entries is not a set")
+	return resourceProtocol{server: server, dbPath: dbPath, typeName: typeName, typ: typ}
+}
+
+// object is a value of the resource type with attrs set and every other
+// attribute null, as in a configuration that leaves them out.
+func (p resourceProtocol) object(attrs map[string]tftypes.Value) tftypes.Value {
+	all := make(map[string]tftypes.Value, len(p.typ.AttributeTypes))
+	for name, typ := range p.typ.AttributeTypes {
+		all[name] = tftypes.NewValue(typ, nil)
 	}
-	entry, ok := set.ElementType.(tftypes.Object)
-	if !ok {
-		tb.Fatal("entries does not hold objects")
+	for name, v := range attrs {
+		all[name] = v
 	}
-	return allowlistProtocol{server: server, dbPath: dbPath, typ: typ, entry: entry}
+	return tftypes.NewValue(p.typ, all)
 }
 
 // value builds an engage_ip_allowlist value; id and description values of
@@ -77,21 +112,21 @@ func (p allowlistProtocol) value(id any, cidrs []string, entryDescription any) t
 		"name":        tftypes.NewValue(tftypes.String, "Branches"),
 		"description": tftypes.NewValue(tftypes.String, ""),
 		"enabled":     tftypes.NewValue(tftypes.Bool, true),
-		"entries":     tftypes.NewValue(tftypes.Set{ElementType: p.entry}, elems),
+		"entries":     tftypes.NewValue(tftypes.List{ElementType: p.entry}, elems),
 	})
 }
 
-func (p allowlistProtocol) plan(tb testing.TB, prior, config, proposed tftypes.Value) tftypes.Value {
+func (p resourceProtocol) plan(tb testing.TB, prior, config, proposed tftypes.Value) tftypes.Value {
 	tb.Helper()
 	ctx := context.Background()
 	cfg := mustDynamicValue(tb, p.typ, config)
-	validated, err := p.server.ValidateResourceConfig(ctx, &tfprotov6.ValidateResourceConfigRequest{TypeName: "engage_ip_allowlist", Config: &cfg})
+	validated, err := p.server.ValidateResourceConfig(ctx, &tfprotov6.ValidateResourceConfigRequest{TypeName: p.typeName, Config: &cfg})
 	if err != nil || len(validated.Diagnostics) > 0 {
 		tb.Fatalf("ValidateResourceConfig: %v %v", err, validated.Diagnostics)
 	}
 	priorDV, proposedDV := mustDynamicValue(tb, p.typ, prior), mustDynamicValue(tb, p.typ, proposed)
 	planned, err := p.server.PlanResourceChange(ctx, &tfprotov6.PlanResourceChangeRequest{
-		TypeName: "engage_ip_allowlist", PriorState: &priorDV, ProposedNewState: &proposedDV, Config: &cfg,
+		TypeName: p.typeName, PriorState: &priorDV, ProposedNewState: &proposedDV, Config: &cfg,
 	})
 	if err != nil || len(planned.Diagnostics) > 0 {
 		tb.Fatalf("PlanResourceChange: %v %v", err, planned.Diagnostics)
@@ -103,11 +138,11 @@ func (p allowlistProtocol) plan(tb testing.TB, prior, config, proposed tftypes.V
 	return v
 }
 
-func (p allowlistProtocol) apply(tb testing.TB, prior, config, planned tftypes.Value) tftypes.Value {
+func (p resourceProtocol) apply(tb testing.TB, prior, config, planned tftypes.Value) tftypes.Value {
 	tb.Helper()
 	cfg, priorDV, plannedDV := mustDynamicValue(tb, p.typ, config), mustDynamicValue(tb, p.typ, prior), mustDynamicValue(tb, p.typ, planned)
 	applied, err := p.server.ApplyResourceChange(context.Background(), &tfprotov6.ApplyResourceChangeRequest{
-		TypeName: "engage_ip_allowlist", PriorState: &priorDV, PlannedState: &plannedDV, Config: &cfg,
+		TypeName: p.typeName, PriorState: &priorDV, PlannedState: &plannedDV, Config: &cfg,
 	})
 	if err != nil || len(applied.Diagnostics) > 0 {
 		tb.Fatalf("ApplyResourceChange: %v %v", err, applied.Diagnostics)
@@ -119,10 +154,10 @@ func (p allowlistProtocol) apply(tb testing.TB, prior, config, planned tftypes.V
 	return v
 }
 
-func (p allowlistProtocol) read(tb testing.TB, state tftypes.Value) tftypes.Value {
+func (p resourceProtocol) read(tb testing.TB, state tftypes.Value) tftypes.Value {
 	tb.Helper()
 	current := mustDynamicValue(tb, p.typ, state)
-	read, err := p.server.ReadResource(context.Background(), &tfprotov6.ReadResourceRequest{TypeName: "engage_ip_allowlist", CurrentState: &current})
+	read, err := p.server.ReadResource(context.Background(), &tfprotov6.ReadResourceRequest{TypeName: p.typeName, CurrentState: &current})
 	if err != nil || len(read.Diagnostics) > 0 {
 		tb.Fatalf("ReadResource: %v %v", err, read.Diagnostics)
 	}
@@ -168,7 +203,7 @@ func BenchmarkIPAllowlistProtocol(b *testing.B) {
 	b.Run("validate", func(b *testing.B) {
 		cfg := mustDynamicValue(b, p.typ, config)
 		for b.Loop() {
-			resp, err := p.server.ValidateResourceConfig(ctx, &tfprotov6.ValidateResourceConfigRequest{TypeName: "engage_ip_allowlist", Config: &cfg})
+			resp, err := p.server.ValidateResourceConfig(ctx, &tfprotov6.ValidateResourceConfigRequest{TypeName: p.typeName, Config: &cfg})
 			if err != nil || len(resp.Diagnostics) > 0 {
 				b.Fatalf("ValidateResourceConfig: %v %v", err, resp.Diagnostics)
 			}
@@ -237,7 +272,7 @@ func BenchmarkIPAllowlistProtocol(b *testing.B) {
 
 // service opens the platform the provider talks to, for out-of-band
 // changes: a second store on the same database file.
-func (p allowlistProtocol) service(tb testing.TB) access.Service {
+func (p resourceProtocol) service(tb testing.TB) access.Service {
 	tb.Helper()
 	svc, err := store.Open(context.Background(), p.dbPath)
 	if err != nil {
@@ -261,7 +296,7 @@ func (p allowlistProtocol) id(tb testing.TB, v tftypes.Value) string {
 	return id
 }
 
-func (p allowlistProtocol) destroy(tb testing.TB, state tftypes.Value) {
+func (p resourceProtocol) destroy(tb testing.TB, state tftypes.Value) {
 	tb.Helper()
 	null := tftypes.NewValue(p.typ, nil)
 	p.apply(tb, state, null, null)

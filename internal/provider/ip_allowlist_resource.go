@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -64,7 +64,8 @@ func (r *ipAllowlistResource) Schema(_ context.Context, _ resource.SchemaRequest
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "A named list of networks allowed to reach the console. While at least one list is " +
 			"enabled, the console refuses requests from outside every enabled list; with none enabled, " +
-			"allowlisting is off. IPv4 and IPv6 are supported; a bare address stands for its `/32` or `/128`.",
+			"allowlisting is off. IPv4 and IPv6 are supported; a bare address stands for its `/32` or `/128`." +
+			adoptionNote("IP allowlist", "name"),
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: "Identifier the platform assigned to the list.",
@@ -92,9 +93,11 @@ func (r *ipAllowlistResource) Schema(_ context.Context, _ resource.SchemaRequest
 				Computed:            true,
 				Default:             booldefault.StaticBool(true),
 			},
-			"entries": schema.SetNestedAttribute{
-				MarkdownDescription: fmt.Sprintf("The networks the list allows, at most %d, each listed once however it is spelled. "+
-					"Authoritative: entries not listed are removed. An enabled list with no entries allows nothing on its own.",
+			// A list with set semantics, for speed: see allowlist_entries_type.go.
+			"entries": schema.ListNestedAttribute{
+				MarkdownDescription: fmt.Sprintf("The networks the list allows, at most %d, each listed once however it is spelled; "+
+					"their order does not matter. Authoritative: entries not listed are removed. An enabled list with no entries "+
+					"allows nothing on its own.",
 					access.MaxAllowlistEntries),
 				Required:   true,
 				CustomType: newAllowlistEntriesType(),
@@ -116,11 +119,11 @@ func (r *ipAllowlistResource) Schema(_ context.Context, _ resource.SchemaRequest
 						},
 					},
 				},
-				Validators: []validator.Set{
-					setvalidator.SizeAtMost(access.MaxAllowlistEntries),
+				Validators: []validator.List{
+					listvalidator.SizeAtMost(access.MaxAllowlistEntries),
 					distinctCIDRsValidator{},
 				},
-				PlanModifiers: []planmodifier.Set{equivalentEntriesPlanModifier{}},
+				PlanModifiers: []planmodifier.List{equivalentEntriesPlanModifier{}},
 			},
 		},
 	}
@@ -144,7 +147,7 @@ func (r *ipAllowlistResource) Create(ctx context.Context, req resource.CreateReq
 		addServiceError(&resp.Diagnostics, "Unable to create IP allowlist", err)
 		return
 	}
-	created, err := r.data.service.CreateIPAllowlist(ctx, in)
+	created, err := createOrAdopt(ctx, in, r.data.service.CreateIPAllowlist, ipAllowlistAdoption(r.data.service), &resp.Diagnostics)
 	if err != nil {
 		addServiceError(&resp.Diagnostics, "Unable to create IP allowlist", err)
 		return
@@ -236,7 +239,7 @@ func (r *ipAllowlistResource) ModifyPlan(ctx context.Context, req resource.Modif
 		if resp.Diagnostics.HasError() {
 			return
 		}
-		entries, diags := plan.Entries.ToSetValue(ctx)
+		entries, diags := plan.Entries.ToListValue(ctx)
 		resp.Diagnostics.Append(diags...)
 		if plan.Enabled.IsUnknown() || entries.IsUnknown() {
 			return // checked again at apply, when it is known

@@ -93,10 +93,13 @@ func TestAccIPAllowlist_lifecycle(t *testing.T) {
 				},
 				{
 					// One in-place update: rename, disable, describe, drop an
-					// entry, add one and re-describe another.
+					// entry, add one and re-describe another. In the order the
+					// platform lists them, which is what an import reads:
+					// ImportStateVerify compares entries position by position
+					// (the import block step below writes another order).
 					Config: testAccIPAllowlistConfig("Head office", `description = "Berlin office"
   enabled     = false`,
-						testAccEntry("203.0.113.7/32", "Berlin reception"), testAccEntry("198.51.100.0/24", "")),
+						testAccEntry("198.51.100.0/24", ""), testAccEntry("203.0.113.7/32", "Berlin reception")),
 					ConfigPlanChecks: resource.ConfigPlanChecks{
 						PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(allowlistAddr, plancheck.ResourceActionUpdate)},
 						PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
@@ -282,7 +285,7 @@ func TestAccIPAllowlist_invalidConfigurationFailsAtPlan(t *testing.T) {
 		},
 		"an entry description over 1024 characters": {
 			config: testAccIPAllowlistConfig("Office", "", testAccEntry("192.0.2.0/24", strings.Repeat("d", 1025))),
-			want:   regexp.MustCompile(`(?s)entries.*description.*UTF-8 character count must be at most 1024, got: 1025`),
+			want:   regexp.MustCompile(`(?s)entries.*description.*UTF-8 character count must be at most 1024,\s+got: 1025`),
 		},
 		"a name with trailing space": {
 			config: testAccIPAllowlistConfig("Office ", "", testAccEntry("192.0.2.0/24", "")),

@@ -55,7 +55,8 @@ func (r *maskingColumnResource) Schema(_ context.Context, _ resource.SchemaReque
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Marks one column of a data-space table as personal data. Roles without the " +
 			"`data.personal_info` permission see the column masked. A column is masked at most once; " +
-			"changing `table` or `column` masks another column, so it replaces the resource.",
+			"changing `table` or `column` masks another column, so it replaces the resource." +
+			adoptionNote("masking column", "table and column"),
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: "The column's identity, `<table>/<column>`; also the import ID. Known at plan time.",
@@ -118,7 +119,7 @@ func (r *maskingColumnResource) Create(ctx context.Context, req resource.CreateR
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	created, err := r.data.service.CreateMaskingColumn(ctx, maskingColumnFromModel(plan))
+	created, err := createOrAdopt(ctx, maskingColumnFromModel(plan), r.data.service.CreateMaskingColumn, maskingColumnAdoption(r.data.service), &resp.Diagnostics)
 	if err != nil {
 		addServiceError(&resp.Diagnostics, "Unable to create masking column", err)
 		return

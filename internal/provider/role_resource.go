@@ -61,7 +61,8 @@ func (r *roleResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 		MarkdownDescription: "A custom role: a named set of permissions that users log in with. " +
 			"Permissions a granted permission depends on are enabled automatically; `effective_permissions` " +
 			"shows the result at plan time. System roles (\"Full Admin\", \"Read Only\") are read-only: " +
-			"look them up with the `engage_role` data source.",
+			"look them up with the `engage_role` data source." +
+			adoptionNote("role", "name"),
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: "Identifier the platform assigned to the role.",
@@ -153,7 +154,7 @@ func (r *roleResource) Create(ctx context.Context, req resource.CreateRequest, r
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	created, err := r.data.service.CreateRole(ctx, in)
+	created, err := createOrAdopt(ctx, in, r.data.service.CreateRole, roleAdoption(r.data.service), &resp.Diagnostics)
 	if err != nil {
 		addServiceError(&resp.Diagnostics, "Unable to create role", err)
 		return

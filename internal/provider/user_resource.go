@@ -54,7 +54,8 @@ func (r *userResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "A console user: an email address that logs in with one role. Terraform creates users " +
 			"as `invited`; they become `active` at their first login. Set `disabled` to revoke access without " +
-			"deleting the user. Assigning the \"Full Admin\" system role plans with a warning.",
+			"deleting the user. Assigning the \"Full Admin\" system role plans with a warning." +
+			adoptionNote("user", "email"),
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: "Identifier the platform assigned to the user.",
@@ -237,7 +238,7 @@ func (r *userResource) Create(ctx context.Context, req resource.CreateRequest, r
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	created, err := r.data.service.CreateUser(ctx, userFromModel(plan))
+	created, err := createOrAdopt(ctx, userFromModel(plan), r.data.service.CreateUser, userAdoption(r.data.service), &resp.Diagnostics)
 	if err != nil {
 		addServiceError(&resp.Diagnostics, "Unable to create user", err)
 		return
@@ -300,7 +301,7 @@ func (r *userResource) Delete(ctx context.Context, req resource.DeleteRequest, r
 }
 
 // ImportState accepts a user id, or an email address (anything containing
-// '@'), matched regardless of case.
+// '@"), matched regardless of case.
 func (r *userResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	var (
 		user access.User

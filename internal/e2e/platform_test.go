@@ -1,0 +1,276 @@
+package e2e_test
+
+import (
+	"context"
+	"database/sql"
+	"encoding/base64"
+	"fmt"
+	"math/rand/v2"
+	"sort"
+	"strings"
+	"testing"
+
+	_ "modernc.org/sqlite" // the "sqlite" driver, to check the file below the store
+
+	"github.com/engage-oss/terraform-provider-engage/internal/access"
+	"github.com/engage-oss/terraform-provider-engage/internal/e2e"
+	"github.com/engage-oss/terraform-provider-engage/internal/store"
+)
+
+// checkIntegrity fails the test unless SQLite finds the database file sound:
+// PRAGMA integrity_check says "ok" and no foreign key dangles. It opens the
+// file directly, below the store, so that nothing repairs or hides damage.
+func checkIntegrity(t *testing.T, dbPath string) {
+	t.Helper()
+	db, err := sql.Open("sqlite", "file:"+dbPath+"?_busy_timeout=5000")
+	if err != nil {
+		t.Fatalf("opening %s: %v", dbPath, err)
+	}
+	defer db.Close()
+	rows, err := db.QueryContext(t.Context(), `PRAGMA integrity_check`)
+	if err != nil {
+		t.Fatalf("integrity_check: %v", err)
+	}
+	var results []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		results = append(results, s)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if len(results) != 1 || results[0] != "ok" {
+		t.Fatalf("PRAGMA integrity_check of %s: %q, want [ok]", dbPath, results)
+	}
+	var dangling int
+	if err := db.QueryRowContext(t.Context(), `SELECT count(*) FROM pragma_foreign_key_check`).Scan(&dangling); err != nil {
+		t.Fatalf("foreign_key_check: %v", err)
+	}
+	if dangling != 0 {
+		t.Fatalf("%s: %d rows break a foreign key", dbPath, dangling)
+	}
+}
+
+// inventory is what a platform or a state holds, by kind: object id to name
+// (email for users, table/column for masking columns). System roles are left
+// out: the platform owns them.
+type inventory map[string]map[string]string
+
+// Kinds in an inventory, named after their Terraform resource types.
+const (
+	kindRole      = "engage_role"
+	kindUser      = "engage_user"
+	kindAllowlist = "engage_ip_allowlist"
+	kindMasking   = "engage_masking_column"
+)
+
+func (inv inventory) add(kind, id, name string) {
+	if inv[kind] == nil {
+		inv[kind] = map[string]string{}
+	}
+	inv[kind][id] = name
+}
+
+// names lists the names of kind, sorted.
+func (inv inventory) names(kind string) []string {
+	var out []string
+	for _, n := range inv[kind] {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// count is how many objects inv holds.
+func (inv inventory) count() int {
+	n := 0
+	for _, objs := range inv {
+		n += len(objs)
+	}
+	return n
+}
+
+// sorted returns a sorted copy of s.
+func sorted(s []string) []string {
+	s = append([]string(nil), s...)
+	sort.Strings(s)
+	return s
+}
+
+// platformInventory lists every object in the embedded database of b.
+func platformInventory(t *testing.T, b e2e.Backend) inventory {
+	t.Helper()
+	ctx := t.Context()
+	key, err := base64.StdEncoding.DecodeString(b.EmbeddedKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(ctx, b.DBPath, store.WithSecretKey(key))
+	if err != nil {
+		t.Fatalf("opening the store: %v", err)
+	}
+	defer st.Close()
+	inv := inventory{}
+	for _, r := range listAll(t, ctx, st.ListRoles) {
+		if !r.System {
+			inv.add(kindRole, r.ID, r.Name)
+		}
+	}
+	for _, u := range listAll(t, ctx, st.ListUsers) {
+		inv.add(kindUser, u.ID, u.Email)
+	}
+	for _, l := range listAll(t, ctx, st.ListIPAllowlists) {
+		inv.add(kindAllowlist, l.ID, l.Name)
+	}
+	for _, c := range listAll(t, ctx, st.ListMaskingColumns) {
+		inv.add(kindMasking, c.Table+"/"+c.Column, c.Table+"/"+c.Column)
+	}
+	return inv
+}
+
+func listAll[T any](t *testing.T, ctx context.Context, list func(context.Context, access.ListOptions) (access.Page[T], error)) []T {
+	t.Helper()
+	var out []T
+	opts := access.ListOptions{Limit: 500}
+	for {
+		page, err := list(ctx, opts)
+		if err != nil {
+			t.Fatalf("listing: %v", err)
+		}
+		out = append(out, page.Items...)
+		if page.NextPageToken == "" {
+			return out
+		}
+		opts.PageToken = page.NextPageToken
+	}
+}
+
+// stateInventory lists the managed objects of a Terraform state.
+func stateInventory(st []e2e.StateResource) inventory {
+	inv := inventory{}
+	for _, r := range st {
+		str := func(k string) string { s, _ := r.Attributes[k].(string); return s }
+		switch r.Type {
+		case kindRole, kindAllowlist:
+			inv.add(r.Type, str("id"), str("name"))
+		case kindUser:
+			inv.add(r.Type, str("id"), str("email"))
+		case kindMasking:
+			inv.add(r.Type, str("table")+"/"+str("column"), str("table")+"/"+str("column"))
+		}
+	}
+	return inv
+}
+
+// diffInventories describes how got differs from want, or "" when they hold
+// the same objects under the same names.
+func diffInventories(got, want inventory) string {
+	var b strings.Builder
+	for _, kind := range []string{kindRole, kindUser, kindAllowlist, kindMasking} {
+		for id, name := range got[kind] {
+			if w, ok := want[kind][id]; !ok {
+				fmt.Fprintf(&b, "  %s %s (%s) is extra\n", kind, id, name)
+			} else if w != name {
+				fmt.Fprintf(&b, "  %s %s is %q, want %q\n", kind, id, name, w)
+			}
+		}
+		for id, name := range want[kind] {
+			if _, ok := got[kind][id]; !ok {
+				fmt.Fprintf(&b, "  %s %s (%s) is missing\n", kind, id, name)
+			}
+		}
+	}
+	return b.String()
+}
+
+// fleet is a generated configuration of many objects of every kind that
+// matter here: roles, users holding them, IP allowlists and masking
+// columns. Half of it is stable across generations (each generation updates
+// it); the other half belongs to one generation (each generation destroys
+// the previous one's and creates its own), so every apply creates, updates
+// and deletes.
+type fleet struct {
+	prefix string // keeps fleets on one database apart
+	gen    int
+	// per kind: how many stable objects, and as many generational ones
+	roles, users, allowlists, masking int
+}
+
+var fleetPermissions = []string{
+	"campaign.view", "campaign.edit", "campaign.publish", "content.marketing.view",
+	"analytics.insights", "data.view_data", "data.export_data", "general.invite_user",
+}
+
+// hcl renders the configuration; the provider block comes from provider, the
+// provider meta-argument of every resource from alias (may be empty).
+func (f fleet) hcl(alias string) string {
+	var b strings.Builder
+	prov := ""
+	if alias != "" {
+		prov = "\n  provider = engage." + alias
+	}
+	g := f.gen
+	for k := range f.masking {
+		fmt.Fprintf(&b, "resource \"engage_masking_column\" \"%s_m%d\" {%s\n  table = %q\n  column = \"c%d\"\n  mask = %q\n  description = \"gen %d\"\n}\n",
+			f.prefix, k, prov, f.prefix+"_contacts", k, []string{"full", "partial", "hash"}[(k+g)%3], g)
+	}
+	for _, set := range []struct {
+		addr, name string
+	}{{f.prefix + "_s", f.prefix + "-stable"}, {fmt.Sprintf("%s_g%d", f.prefix, g), fmt.Sprintf("%s-gen%d", f.prefix, g)}} {
+		for k := range f.roles {
+			fmt.Fprintf(&b, "resource \"engage_role\" \"%s_r%d\" {%s\n  name = \"%s role %d\"\n  description = \"gen %d\"\n  permissions = [%q, %q]\n}\n",
+				set.addr, k, prov, set.name, k, g, fleetPermissions[(k+g)%len(fleetPermissions)], fleetPermissions[(k+2*g+1)%len(fleetPermissions)])
+		}
+		for k := range f.users {
+			fmt.Fprintf(&b, "resource \"engage_user\" \"%s_u%d\" {%s\n  email = \"%s.user%d@example.com\"\n  display_name = \"User %d gen %d\"\n  role_id = engage_role.%s_r%d.id\n  disabled = %t\n}\n",
+				set.addr, k, prov, set.name, k, k, g, set.addr, (k+g)%f.roles, (k+g)%4 == 0)
+		}
+		for k := range f.allowlists {
+			fmt.Fprintf(&b, "resource \"engage_ip_allowlist\" \"%s_a%d\" {%s\n  name = \"%s list %d\"\n  description = \"gen %d\"\n  entries = [\n    { cidr = \"10.%d.%d.0/24\", description = \"office\" },\n    { cidr = \"2001:db8:%x::/48\" },\n  ]\n}\n",
+				set.addr, k, prov, set.name, k, g, k, g%256, g)
+		}
+	}
+	return b.String()
+}
+
+// objects is how many objects the configuration holds.
+func (f fleet) objects() int { return f.masking + 2*(f.roles+f.users+f.allowlists) }
+
+// names lists the names the configuration gives objects of kind, sorted.
+func (f fleet) names(kind string) []string {
+	var out []string
+	for _, set := range []string{f.prefix + "-stable", fmt.Sprintf("%s-gen%d", f.prefix, f.gen)} {
+		switch kind {
+		case kindRole:
+			for k := range f.roles {
+				out = append(out, fmt.Sprintf("%s role %d", set, k))
+			}
+		case kindUser:
+			for k := range f.users {
+				out = append(out, fmt.Sprintf("%s.user%d@example.com", set, k))
+			}
+		case kindAllowlist:
+			for k := range f.allowlists {
+				out = append(out, fmt.Sprintf("%s list %d", set, k))
+			}
+		}
+	}
+	if kind == kindMasking {
+		for k := range f.masking {
+			out = append(out, fmt.Sprintf("%s_contacts/c%d", f.prefix, k))
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// seededRand returns a random source for a test and logs its seed, so a
+// failing run can be replayed with E2E_SEED.
+func seededRand(t *testing.T, seed uint64) *rand.Rand {
+	t.Helper()
+	t.Logf("random seed %d (replay with E2E_SEED=%d)", seed, seed)
+	return rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+}
