@@ -69,6 +69,13 @@ func WithDefaultEmbeddedPath(p string) Option {
 	return func(ep *engageProvider) { ep.defaultEmbeddedPath = p }
 }
 
+// WithClientConfig adjusts the REST client's configuration after the
+// provider block has set it: the fault tests shorten the waits between
+// retries, which no attribute sets, so that hundreds of retries take seconds.
+func WithClientConfig(adjust func(*client.Config)) Option {
+	return func(ep *engageProvider) { ep.adjustClient = adjust }
+}
+
 // New returns a constructor for the provider, as providerserver expects.
 func New(version string, opts ...Option) func() provider.Provider {
 	return func() provider.Provider {
@@ -85,6 +92,7 @@ type engageProvider struct {
 	defaultEmbeddedPath           string
 	defaultEndpoint, defaultToken string
 	lockoutOffByDefault           bool
+	adjustClient                  func(*client.Config)
 }
 
 func (p *engageProvider) lockoutProtection(cfg providerModel) bool {
@@ -148,8 +156,9 @@ func (p *engageProvider) Schema(_ context.Context, _ provider.SchemaRequest, res
 				Validators:          []validator.String{durationValidator{}},
 			},
 			"max_retries": schema.Int64Attribute{
-				MarkdownDescription: fmt.Sprintf("Retries after a failed REST attempt (connection errors, 429, 502, 503, 504), 1-%d. Defaults to %d.",
-					client.MaxMaxRetries, client.DefaultMaxRetries),
+				MarkdownDescription: fmt.Sprintf("Retries after a failed REST attempt (connection errors, 502, 503, 504), 1-%d. Defaults to %d. "+
+					"A 429 is not a failure and does not count: it is retried as its Retry-After says, for up to %s per request.",
+					client.MaxMaxRetries, client.DefaultMaxRetries, client.DefaultRateLimitedWait),
 				Optional:   true,
 				Validators: []validator.Int64{int64validator.Between(1, client.MaxMaxRetries)},
 			},
@@ -195,7 +204,7 @@ func (p *engageProvider) Configure(ctx context.Context, req provider.ConfigureRe
 	endpoint := firstNonEmpty(cfg.Endpoint.ValueString(), os.Getenv(EnvEndpoint), p.defaultEndpoint)
 	if endpoint != "" {
 		token := firstNonEmpty(cfg.APIToken.ValueString(), os.Getenv(EnvAPIToken), p.defaultToken)
-		svc := restService(ctx, endpoint, token, cfg, &resp.Diagnostics)
+		svc := restService(ctx, endpoint, token, cfg, p.adjustClient, &resp.Diagnostics)
 		if resp.Diagnostics.HasError() {
 			return
 		}
@@ -258,7 +267,7 @@ func (p *engageProvider) Functions(_ context.Context) []func() function.Function
 
 // restService builds the REST client from the provider configuration.
 // Misconfiguration becomes an error at the attribute it concerns.
-func restService(ctx context.Context, endpoint, token string, cfg providerModel, diags *diag.Diagnostics) access.Service {
+func restService(ctx context.Context, endpoint, token string, cfg providerModel, adjust func(*client.Config), diags *diag.Diagnostics) access.Service {
 	if token == "" {
 		diags.AddAttributeError(path.Root("api_token"), "Missing API token",
 			"The REST backend (endpoint is set) needs api_token or the "+EnvAPIToken+" environment variable.")
@@ -268,7 +277,7 @@ func restService(ctx context.Context, endpoint, token string, cfg providerModel,
 	if s := cfg.RequestTimeout.ValueString(); s != "" {
 		timeout, _ = time.ParseDuration(s) // validated at plan time
 	}
-	c, err := client.New(client.Config{
+	clientCfg := client.Config{
 		Endpoint:             endpoint,
 		Token:                token,
 		CACertFile:           cfg.CACertFile.ValueString(),
@@ -277,7 +286,11 @@ func restService(ctx context.Context, endpoint, token string, cfg providerModel,
 		MaxRequestsPerSecond: cfg.MaxRequestsPerSecond.ValueFloat64(),
 		UserAgent:            "terraform-provider-engage",
 		Logger:               client.TFLogLogger(ctx),
-	})
+	}
+	if adjust != nil {
+		adjust(&clientCfg)
+	}
+	c, err := client.New(clientCfg)
 	var cerr *client.ConfigError
 	switch {
 	case errors.As(err, &cerr):
