@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/engage-oss/terraform-provider-engage/internal/access"
@@ -55,7 +56,10 @@ func (r *transferCredentialResource) Schema(_ context.Context, _ resource.Schema
 		MarkdownDescription: "A username and secret that export destinations use to deliver data. The platform " +
 			"substitutes the secret for `reference` during a transfer, so the secret never appears in export " +
 			"settings. The secret is **write-only** (Terraform 1.11 or later): it is sent to the platform and " +
-			"never stored in state or shown in plans. Change `secret_wo_version` to rotate it.",
+			"never stored in state or shown in plans. Change `secret_wo_version` to rotate it. An imported " +
+			"credential keeps the secret the platform holds: its configuration (including the one " +
+			"`terraform plan -generate-config-out` writes, `secret_wo = null`) may leave `secret_wo` out until " +
+			"you set `secret_wo` and `secret_wo_version` to take the secret over.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: "Identifier the platform assigned to the credential.",
@@ -79,8 +83,11 @@ func (r *transferCredentialResource) Schema(_ context.Context, _ resource.Schema
 			},
 			"secret_wo": schema.StringAttribute{
 				MarkdownDescription: fmt.Sprintf("The secret (password or private key), at most %d bytes. Write-only: "+
-					"never stored in state; sent on create and whenever `secret_wo_version` changes.", access.MaxSecretLength),
-				Required:   true,
+					"never stored in state; sent on create and whenever `secret_wo_version` changes, so required then "+
+					"(a plan without it fails) and optional otherwise.", access.MaxSecretLength),
+				// Optional, not Required: the configuration Terraform generates
+				// for an imported credential cannot know the secret.
+				Optional:   true,
 				WriteOnly:  true,
 				Sensitive:  true,
 				Validators: []validator.String{stringvalidator.LengthBetween(1, access.MaxSecretLength)},
@@ -111,8 +118,9 @@ func (r *transferCredentialResource) Configure(_ context.Context, req resource.C
 	r.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
 }
 
-// ModifyPlan shows the placeholder at plan time, and keeps rotated_at unless
-// this plan rotates the secret.
+// ModifyPlan shows the placeholder at plan time, keeps rotated_at unless
+// this plan rotates the secret, and fails a plan that would send a secret
+// it does not have.
 func (r *transferCredentialResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() {
 		return
@@ -125,14 +133,38 @@ func (r *transferCredentialResource) ModifyPlan(ctx context.Context, req resourc
 	if !plan.Name.IsUnknown() {
 		plan.Reference = types.StringValue(access.CredentialReference(plan.Name.ValueString()))
 	}
-	if !req.State.Raw.IsNull() {
+	creating := req.State.Raw.IsNull()
+	sendsSecret := creating
+	if !creating {
 		var state transferCredentialModel
 		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 		if state.SecretWOVersion.Equal(plan.SecretWOVersion) {
 			plan.RotatedAt = state.RotatedAt
+		} else {
+			sendsSecret = true
 		}
 	}
+	if sendsSecret {
+		requireSecretAtPlan(ctx, req.Config, creating, &resp.Diagnostics)
+	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+}
+
+// requireSecretAtPlan fails the plan when it would send secret_wo and the
+// configuration has none; a value known only at apply is checked then
+// (configuredSecret).
+func requireSecretAtPlan(ctx context.Context, config tfsdk.Config, creating bool, diags *diag.Diagnostics) {
+	var secret types.String
+	diags.Append(config.GetAttribute(ctx, path.Root("secret_wo"), &secret)...)
+	if diags.HasError() || !secret.IsNull() {
+		return
+	}
+	detail := "secret_wo_version changed, which sends secret_wo to rotate the secret, but secret_wo is not set."
+	if creating {
+		detail = "secret_wo is required to create a transfer credential. An imported credential keeps the secret " +
+			"the platform holds, so its configuration may leave secret_wo out until the secret is rotated."
+	}
+	diags.AddAttributeError(path.Root("secret_wo"), "Missing secret", detail)
 }
 
 func (r *transferCredentialResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
