@@ -1,0 +1,273 @@
+package bench_test
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+
+	"github.com/engage-oss/terraform-provider-engage/internal/bench"
+	"github.com/engage-oss/terraform-provider-engage/internal/e2e"
+	"github.com/engage-oss/terraform-provider-engage/internal/provider"
+)
+
+func TestMain(m *testing.M) { os.Exit(e2e.Main(m)) }
+
+// Settings of the run, from the environment (the GNUmakefile's bench target
+// sets them).
+const (
+	defaultSizes  = "1000,5000"
+	injectedDelay = 20 * time.Millisecond
+	// parallelism is terraform's default, spelled out so that the floor and
+	// the provider runs are sure to share it.
+	parallelism = "-parallelism=10"
+	// rssInterval is how often the provider's VmHWM is sampled.
+	rssInterval = 50 * time.Millisecond
+)
+
+var allBackends = []string{bench.BackendEmbedded, bench.BackendREST, bench.BackendRESTLatency}
+
+// operations are the commands timed, in the order they run on each working
+// folder: the two plans must find nothing to do.
+var operations = []struct {
+	name string
+	args []string
+}{
+	{bench.OpApply, []string{"apply", "-auto-approve", parallelism}},
+	{bench.OpPlan, []string{"plan", "-detailed-exitcode", parallelism}},
+	{bench.OpPlanNoRefresh, []string{"plan", "-refresh=false", "-detailed-exitcode", parallelism}},
+}
+
+// TestBenchAgainstTheFloor is the `make bench` run: see the package doc.
+// It fails when terraform fails or a plan after the apply is not empty;
+// a missed performance target is reported, and fails the run only with
+// BENCH_STRICT=1 (timings on a shared machine are noisy).
+func TestBenchAgainstTheFloor(t *testing.T) {
+	if os.Getenv("ENGAGE_BENCH") == "" {
+		t.Skip("the benchmark runs terraform on thousands of objects: run it with `make bench` (ENGAGE_BENCH=1)")
+	}
+	sizes, err := parseSizes(envOr("BENCH_N", defaultSizes))
+	if err != nil {
+		t.Fatal(err)
+	}
+	backends, err := parseBackends(envOr("BENCH_BACKENDS", strings.Join(allBackends, ",")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := envOr("BENCH_OUT", filepath.Join("..", "..", "bench", "results", "latest.json"))
+	tf := e2e.Setup(t)
+
+	var rows []bench.Row
+	for _, n := range sizes {
+		t.Run(fmt.Sprintf("n=%d", n), func(t *testing.T) {
+			rows = append(rows, measure(t, tf, n, backends)...)
+		})
+		if t.Failed() {
+			break
+		}
+	}
+	if len(rows) == 0 {
+		t.Fatal("nothing measured")
+	}
+
+	fmt.Println()
+	if err := bench.WriteTable(os.Stdout, rows); err != nil {
+		t.Fatal(err)
+	}
+	if err := bench.WriteJSON(out, rows); err != nil {
+		t.Fatal(err)
+	}
+	abs, _ := filepath.Abs(out)
+	fmt.Printf("\nwritten to %s\n\ntargets:\n", abs)
+	verdicts := append(bench.CheckTargets(rows), schemaOptionalVerdict(t))
+	bench.WriteVerdicts(os.Stdout, verdicts)
+	strict := os.Getenv("BENCH_STRICT") != ""
+	for _, v := range verdicts {
+		if v.Measured && !v.Met && strict {
+			t.Errorf("target missed: %s: %s", v.Target, v.Detail)
+		}
+	}
+}
+
+// subject is one working folder the run times: the floor or a backend.
+type subject struct {
+	backend string // "" for the floor
+	w       *e2e.Workdir
+	server  *bench.RESTServer // nil unless REST
+}
+
+// measure times every operation at size n on the floor and each backend,
+// interleaved (each operation on every folder before the next operation),
+// so that a change in the machine's load weighs on the floor and the
+// provider alike.
+func measure(t *testing.T, tf *e2e.Terraform, n int, backends []string) []bench.Row {
+	floor := &subject{w: tf.NewWorkdir(t, e2e.Backend{})}
+	// The floor has no provider: not even the required_providers block
+	// WriteConfig adds.
+	if err := os.WriteFile(filepath.Join(floor.w.Dir, "main.tf"), []byte(bench.FloorConfig(n)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	subjects := []*subject{floor}
+	for _, b := range backends {
+		s := &subject{backend: b}
+		switch b {
+		case bench.BackendEmbedded:
+			s.w = tf.NewWorkdir(t, e2e.Embedded(filepath.Join(t.TempDir(), "engage.db")))
+		case bench.BackendREST, bench.BackendRESTLatency:
+			var delay time.Duration
+			if b == bench.BackendRESTLatency {
+				delay = injectedDelay
+			}
+			s.server = bench.StartREST(t, delay)
+			s.w = tf.NewWorkdir(t, e2e.REST(s.server.URL, s.server.Token))
+		}
+		s.w.WriteConfig(t, bench.EngageConfig(n))
+		subjects = append(subjects, s)
+	}
+	for _, s := range subjects {
+		s.w.MustRun(t, "init")
+	}
+
+	var rows []bench.Row
+	for _, op := range operations {
+		var floorSeconds float64
+		for _, s := range subjects {
+			m := run(t, s, op.args)
+			label := s.backend
+			if label == "" {
+				label = "floor"
+				floorSeconds = m.seconds
+			}
+			t.Logf("n=%d %-20s %-10s %7.2f s  peak RSS %6.1f MiB  %s", n, op.name, label, m.seconds, m.rssMiB, requestsText(m.requests))
+			if s.backend == "" {
+				continue
+			}
+			rows = append(rows, bench.Row{
+				Backend: s.backend, N: n, Operation: op.name,
+				Seconds: m.seconds, FloorSeconds: floorSeconds, Ratio: m.seconds / floorSeconds,
+				Requests: m.requests, PeakRSSMiB: m.rssMiB,
+			})
+		}
+	}
+	return rows
+}
+
+type measurement struct {
+	seconds  float64
+	rssMiB   float64
+	requests *bench.Requests
+}
+
+// run runs one terraform command on s, sampling the provider's peak RSS
+// while it runs and counting the server's requests; terraform must exit 0
+// (for the plans: nothing to change).
+func run(t *testing.T, s *subject, args []string) measurement {
+	t.Helper()
+	var before map[string]int64
+	if s.server != nil {
+		before = s.server.Requests.Snapshot()
+	}
+	r, err := s.w.Start(t.Context(), args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	peak := make(chan int64, 1)
+	go func() { peak <- r.WatchProviderPeakRSS(rssInterval) }()
+	res := r.Wait()
+	m := measurement{seconds: res.Duration.Seconds(), rssMiB: float64(<-peak) / (1 << 20)}
+	if res.ExitCode != 0 {
+		t.Fatalf("%s: terraform %s: exit %d after %s (a plan exits 2 when it finds changes)\n--- stdout (end)\n%s\n--- stderr\n%s",
+			label(s), strings.Join(res.Args, " "), res.ExitCode, res.Duration.Round(time.Millisecond), tail(res.Stdout, 4000), tail(res.Stderr, 8000))
+	}
+	if s.server != nil {
+		counts := s.server.Requests.Snapshot().Sub(before)
+		m.requests = &bench.Requests{Total: counts.Total(), ByRoute: counts}
+	}
+	return m
+}
+
+func label(s *subject) string {
+	if s.backend == "" {
+		return "floor"
+	}
+	return s.backend
+}
+
+func requestsText(r *bench.Requests) string {
+	if r == nil {
+		return ""
+	}
+	return fmt.Sprintf("%d requests", r.Total)
+}
+
+// tail keeps the end of a long output: a failing plan of thousands of
+// objects prints them all.
+func tail(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return "..." + s[len(s)-n:]
+}
+
+// schemaOptionalVerdict asks the provider server, over the plugin protocol,
+// whether it advertises GetProviderSchemaOptional (the unit test
+// TestProviderMetadataAdvertisesThatTheSchemaIsOptional in internal/provider
+// holds the same assertion for `make test`).
+func schemaOptionalVerdict(t *testing.T) bench.Verdict {
+	v := bench.Verdict{Target: "GetProviderSchemaOptional advertised (GetMetadata)", Measured: true}
+	server, err := providerserver.NewProtocol6WithError(provider.New("bench")())()
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := server.GetMetadata(t.Context(), &tfprotov6.GetMetadataRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v.Met = resp.ServerCapabilities != nil && resp.ServerCapabilities.GetProviderSchemaOptional
+	v.Detail = fmt.Sprintf("server capabilities %+v", resp.ServerCapabilities)
+	return v
+}
+
+func envOr(key, fallback string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return fallback
+}
+
+// parseSizes reads BENCH_N: one size or a comma-separated list.
+func parseSizes(s string) ([]int, error) {
+	var sizes []int
+	for field := range strings.SplitSeq(s, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(field))
+		if err != nil || n < 2 {
+			return nil, fmt.Errorf("BENCH_N=%q: want sizes of at least 2, comma-separated", s)
+		}
+		if !slices.Contains(sizes, n) {
+			sizes = append(sizes, n)
+		}
+	}
+	slices.Sort(sizes)
+	return sizes, nil
+}
+
+// parseBackends reads BENCH_BACKENDS: a comma-separated subset of
+// allBackends.
+func parseBackends(s string) ([]string, error) {
+	var out []string
+	for field := range strings.SplitSeq(s, ",") {
+		b := strings.TrimSpace(field)
+		if !slices.Contains(allBackends, b) {
+			return nil, fmt.Errorf("BENCH_BACKENDS=%q: %q is not one of %v", s, b, allBackends)
+		}
+		out = append(out, b)
+	}
+	return out, nil
+}

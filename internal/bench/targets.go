@@ -1,0 +1,164 @@
+package bench
+
+import (
+	"fmt"
+	"io"
+	"slices"
+)
+
+// The targets of issue 7.
+const (
+	// TargetN is the size the ratio and request targets are stated for.
+	TargetN = 5000
+	// MaxEmbeddedRatio bounds embedded apply and plans against the floor.
+	MaxEmbeddedRatio = 1.5
+	// MaxProviderRSSMiB bounds the provider process's peak RSS.
+	MaxProviderRSSMiB = 150
+)
+
+// RefreshRequestBudget is the most requests a REST refresh of n objects may
+// make: a few list pages, not one GET per object.
+func RefreshRequestBudget(n int) int64 { return int64(n/100 + 20) }
+
+// Verdict says whether one target is met.
+type Verdict struct {
+	Target string
+	// Measured is false when the run did not cover the target (e.g. BENCH_N
+	// without 5,000); Met is then meaningless.
+	Measured bool
+	Met      bool
+	Detail   string
+}
+
+func (v Verdict) status() string {
+	switch {
+	case !v.Measured:
+		return "NOT MEASURED"
+	case v.Met:
+		return "met"
+	default:
+		return "MISSED"
+	}
+}
+
+// CheckTargets judges rows against the targets. The ratio and request
+// targets are judged at every size measured, each verdict naming its size:
+// they are stated for N = 5,000, so a verdict at another size is
+// indicative, and a run without 5,000 says so. Growth compares the smallest
+// size with the largest.
+func CheckTargets(rows []Row) []Verdict {
+	var out []Verdict
+	sizes := sizesOf(rows)
+	if !slices.Contains(sizes, TargetN) {
+		out = append(out, Verdict{
+			Target: fmt.Sprintf("ratio and request targets at N = %d", TargetN),
+			Detail: fmt.Sprintf("this run measured N = %v only; the verdicts below are indicative", sizes),
+		})
+	}
+	for _, n := range sizes {
+		for _, op := range []string{OpApply, OpPlan, OpPlanNoRefresh} {
+			r, ok := find(rows, BackendEmbedded, n, op)
+			if !ok {
+				continue
+			}
+			out = append(out, Verdict{
+				Target:   fmt.Sprintf("embedded %s <= %.1fx the floor at N = %d", op, MaxEmbeddedRatio, n),
+				Measured: true,
+				Met:      r.Ratio <= MaxEmbeddedRatio,
+				Detail:   fmt.Sprintf("%.2fx (%.2f s against %.2f s)", r.Ratio, r.Seconds, r.FloorSeconds),
+			})
+		}
+		for _, backend := range []string{BackendREST, BackendRESTLatency} {
+			r, ok := find(rows, backend, n, OpPlan)
+			if !ok || r.Requests == nil {
+				continue
+			}
+			budget := RefreshRequestBudget(n)
+			out = append(out, Verdict{
+				Target:   fmt.Sprintf("%s refresh (no-op plan) of %d objects <= %d requests", backend, n, budget),
+				Measured: true,
+				Met:      r.Requests.Total <= budget,
+				Detail:   fmt.Sprintf("%d requests", r.Requests.Total),
+			})
+		}
+	}
+
+	peak, peakRow := 0.0, Row{}
+	for _, r := range rows {
+		if r.PeakRSSMiB > peak {
+			peak, peakRow = r.PeakRSSMiB, r
+		}
+	}
+	rss := Verdict{Target: fmt.Sprintf("provider peak RSS <= %d MiB", MaxProviderRSSMiB)}
+	if peak > 0 {
+		rss.Measured, rss.Met = true, peak <= MaxProviderRSSMiB
+		rss.Detail = fmt.Sprintf("largest %.1f MiB (%s, N = %d, %s)", peak, peakRow.Backend, peakRow.N, peakRow.Operation)
+	}
+	out = append(out, rss)
+
+	out = append(out, checkGrowth(rows, sizes)...)
+	return out
+}
+
+// checkGrowth judges, for each backend and operation, that the ratio to the
+// floor grows no faster than N from the smallest size to the largest: the
+// ratio's growth factor must not exceed N's. A provider whose cost per
+// object is constant keeps its ratio flat (factor near 1); one whose cost
+// is quadratic in N sees its ratio grow like N, which the printed factor
+// shows long before it crosses N's.
+func checkGrowth(rows []Row, sizes []int) []Verdict {
+	if len(sizes) < 2 {
+		return []Verdict{{Target: "ratios grow no faster than N", Detail: "needs two sizes (BENCH_N=1000,5000)"}}
+	}
+	small, large := sizes[0], sizes[len(sizes)-1]
+	nGrowth := float64(large) / float64(small)
+	var out []Verdict
+	for _, backend := range []string{BackendEmbedded, BackendREST, BackendRESTLatency} {
+		for _, op := range []string{OpApply, OpPlan, OpPlanNoRefresh} {
+			a, okA := find(rows, backend, small, op)
+			b, okB := find(rows, backend, large, op)
+			if !okA || !okB || a.Ratio == 0 {
+				continue
+			}
+			growth := b.Ratio / a.Ratio
+			out = append(out, Verdict{
+				Target:   fmt.Sprintf("%s %s ratio grows no faster than N (%d -> %d: x%.0f)", backend, op, small, large, nGrowth),
+				Measured: true,
+				Met:      growth <= nGrowth,
+				Detail:   fmt.Sprintf("%.2fx -> %.2fx: ratio grew x%.2f", a.Ratio, b.Ratio, growth),
+			})
+		}
+	}
+	return out
+}
+
+// WriteVerdicts prints one line per verdict.
+func WriteVerdicts(w io.Writer, verdicts []Verdict) {
+	for _, v := range verdicts {
+		fmt.Fprintf(w, "  [%-12s] %s", v.status(), v.Target)
+		if v.Detail != "" {
+			fmt.Fprintf(w, ": %s", v.Detail)
+		}
+		fmt.Fprintln(w)
+	}
+}
+
+func sizesOf(rows []Row) []int {
+	var sizes []int
+	for _, r := range rows {
+		if !slices.Contains(sizes, r.N) {
+			sizes = append(sizes, r.N)
+		}
+	}
+	slices.Sort(sizes)
+	return sizes
+}
+
+func find(rows []Row, backend string, n int, op string) (Row, bool) {
+	for _, r := range rows {
+		if r.Backend == backend && r.N == n && r.Operation == op {
+			return r, true
+		}
+	}
+	return Row{}, false
+}
