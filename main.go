@@ -5,8 +5,12 @@ package main
 import (
 	"context"
 	"flag"
+	"fmt"
 	"log"
 	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/pprof"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 
@@ -33,11 +37,45 @@ func main() {
 	flag.BoolVar(&debug, "debug", false, "run the provider with support for debuggers like delve")
 	flag.Parse()
 
+	stopProfile := startProfile()
 	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
 		Address: "registry.terraform.io/engage-oss/engage",
 		Debug:   debug,
 	})
+	// Serve returns when terraform closes the plugin: flush the profiles
+	// before log.Fatal, which would skip deferred calls.
+	stopProfile()
 	if err != nil {
 		log.Fatal(err)
+	}
+}
+
+// startProfile, when ENGAGE_PROFILE_DIR is set, profiles this plugin process
+// (terraform starts several per command, hence the pid in the file names):
+// CPU from now, and the heap at the returned stop. Unset, it does nothing.
+func startProfile() (stop func()) {
+	dir := os.Getenv("ENGAGE_PROFILE_DIR")
+	if dir == "" {
+		return func() {}
+	}
+	name := func(kind string) string { return filepath.Join(dir, fmt.Sprintf("%s-%d.pprof", kind, os.Getpid())) }
+	cpu, err := os.Create(name("cpu"))
+	if err == nil && pprof.StartCPUProfile(cpu) != nil {
+		cpu.Close()
+		cpu = nil
+	}
+	return func() {
+		if cpu != nil {
+			pprof.StopCPUProfile()
+			cpu.Close()
+		}
+		if heap, err := os.Create(name("heap")); err == nil {
+			// The profile publishes frees one cycle late: two GCs make its
+			// inuse figures the live heap at exit.
+			runtime.GC()
+			runtime.GC()
+			_ = pprof.WriteHeapProfile(heap)
+			heap.Close()
+		}
 	}
 }
