@@ -233,11 +233,12 @@ func TestAccOnboarding_generatedConfigAppliesWithNoChanges(t *testing.T) {
 // rotatedSecret is what the team sets once it manages the credential.
 const rotatedSecret = "rotated-by-terraform"
 
-// unsetSecret matches the line Terraform generates for secret_wo, and
+// unsetSecret matches the line Terraform (`null # sensitive`) or OpenTofu
+// (`null # sensitive write-only`) generates for secret_wo, and
 // unsetSecretVersion the one for secret_wo_version, which import leaves
 // null.
 var (
-	unsetSecret        = regexp.MustCompile(`(?m)^(\s*secret_wo\s*=\s*)null # sensitive$`)
+	unsetSecret        = regexp.MustCompile(`(?m)^(\s*secret_wo\s*=\s*)null # sensitive( write-only)?$`)
 	unsetSecretVersion = regexp.MustCompile(`(?m)^(\s*secret_wo_version\s*=\s*)null$`)
 )
 
