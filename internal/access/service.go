@@ -16,6 +16,27 @@ type Page[T any] struct {
 	NextPageToken string
 }
 
+// ListAll reads a whole collection through list. The zero ListOptions asks a
+// backend for everything at once; the loop only matters for a backend that
+// pages anyway.
+func ListAll[T any](ctx context.Context, list func(context.Context, ListOptions) (Page[T], error)) ([]T, error) {
+	var (
+		all  []T
+		opts ListOptions
+	)
+	for {
+		page, err := list(ctx, opts)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, page.Items...)
+		if page.NextPageToken == "" {
+			return all, nil
+		}
+		opts.PageToken = page.NextPageToken
+	}
+}
+
 // CatalogService serves the permission catalog.
 type CatalogService interface {
 	ListPermissions(ctx context.Context) ([]Permission, error)

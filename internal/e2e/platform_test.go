@@ -133,19 +133,11 @@ func platformInventory(t *testing.T, b e2e.Backend) inventory {
 
 func listAll[T any](t *testing.T, ctx context.Context, list func(context.Context, access.ListOptions) (access.Page[T], error)) []T {
 	t.Helper()
-	var out []T
-	opts := access.ListOptions{Limit: 500}
-	for {
-		page, err := list(ctx, opts)
-		if err != nil {
-			t.Fatalf("listing: %v", err)
-		}
-		out = append(out, page.Items...)
-		if page.NextPageToken == "" {
-			return out
-		}
-		opts.PageToken = page.NextPageToken
+	all, err := access.ListAll(ctx, list)
+	if err != nil {
+		t.Fatalf("listing: %v", err)
 	}
+	return all
 }
 
 // stateInventory lists the managed objects of a Terraform state.

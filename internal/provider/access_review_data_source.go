@@ -179,45 +179,25 @@ func readAccount(ctx context.Context, svc access.Service) (access.AccountSnapsho
 		a   access.AccountSnapshot
 		err error
 	)
-	if a.Roles, err = listAll(ctx, svc.ListRoles); err != nil {
+	if a.Roles, err = access.ListAll(ctx, svc.ListRoles); err != nil {
 		return a, fmt.Errorf("listing roles: %w", err)
 	}
-	if a.Users, err = listAll(ctx, svc.ListUsers); err != nil {
+	if a.Users, err = access.ListAll(ctx, svc.ListUsers); err != nil {
 		return a, fmt.Errorf("listing users: %w", err)
 	}
-	if a.IPAllowlists, err = listAll(ctx, svc.ListIPAllowlists); err != nil {
+	if a.IPAllowlists, err = access.ListAll(ctx, svc.ListIPAllowlists); err != nil {
 		return a, fmt.Errorf("listing IP allowlists: %w", err)
 	}
-	if a.TransferCredentials, err = listAll(ctx, svc.ListTransferCredentials); err != nil {
+	if a.TransferCredentials, err = access.ListAll(ctx, svc.ListTransferCredentials); err != nil {
 		return a, fmt.Errorf("listing transfer credentials: %w", err)
 	}
-	if a.ExportDestinations, err = listAll(ctx, svc.ListExportDestinations); err != nil {
+	if a.ExportDestinations, err = access.ListAll(ctx, svc.ListExportDestinations); err != nil {
 		return a, fmt.Errorf("listing export destinations: %w", err)
 	}
 	if a.SecuritySettings, err = svc.GetSecuritySettings(ctx); err != nil {
 		return a, fmt.Errorf("reading security settings: %w", err)
 	}
 	return a, nil
-}
-
-// listAll reads a whole collection. The zero ListOptions asks a backend for
-// everything at once; the loop only matters for a backend that pages anyway.
-func listAll[T any](ctx context.Context, list func(context.Context, access.ListOptions) (access.Page[T], error)) ([]T, error) {
-	var (
-		all  []T
-		opts access.ListOptions
-	)
-	for {
-		page, err := list(ctx, opts)
-		if err != nil {
-			return nil, err
-		}
-		all = append(all, page.Items...)
-		if page.NextPageToken == "" {
-			return all, nil
-		}
-		opts.PageToken = page.NextPageToken
-	}
 }
 
 func findingsList(ctx context.Context, findings []access.Finding, diags *diag.Diagnostics) types.List {
