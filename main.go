@@ -37,6 +37,9 @@ func main() {
 	flag.BoolVar(&debug, "debug", false, "run the provider with support for debuggers like delve")
 	flag.Parse()
 
+	if !debug {
+		silenceUnrequestedSDKLogs(os.LookupEnv, os.Setenv)
+	}
 	stopProfile := startProfile()
 	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
 		Address: "registry.terraform.io/engage-oss/engage",
@@ -77,5 +80,25 @@ func startProfile() (stop func()) {
 			_ = pprof.WriteHeapProfile(heap)
 			heap.Close()
 		}
+	}
+}
+
+// sdkLogLevels are the variables that set the plugin SDK's own log levels.
+// Unset, the SDK logs everything at TRACE, as JSON on stderr, for every RPC.
+var sdkLogLevels = []string{"TF_LOG_SDK", "TF_LOG_SDK_PROTO", "TF_LOG_SDK_FRAMEWORK"}
+
+// silenceUnrequestedSDKLogs turns the SDK's logs off when nobody asked for
+// logs at all, that is, when no TF_LOG* variable is set. Terraform throws
+// plugin output away then, but the plugin still formats it: a third of the
+// CPU of a no-op plan of 1,000 objects went there. With any TF_LOG* set
+// (TF_LOG=trace, TF_LOG_PROVIDER, TF_LOG_SDK_PROTO, ...) nothing changes.
+func silenceUnrequestedSDKLogs(lookup func(string) (string, bool), set func(string, string) error) {
+	for _, name := range append([]string{"TF_LOG", "TF_LOG_CORE", "TF_LOG_PROVIDER", "TF_LOG_PROVIDER_ENGAGE"}, sdkLogLevels...) {
+		if _, ok := lookup(name); ok {
+			return
+		}
+	}
+	for _, name := range append([]string{"TF_LOG_PROVIDER"}, sdkLogLevels...) {
+		_ = set(name, "off")
 	}
 }
