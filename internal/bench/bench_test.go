@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 
+	"github.com/engage-oss/terraform-provider-engage/internal/access"
 	"github.com/engage-oss/terraform-provider-engage/internal/bench"
 	"github.com/engage-oss/terraform-provider-engage/internal/e2e"
 	"github.com/engage-oss/terraform-provider-engage/internal/provider"
@@ -34,12 +35,16 @@ const (
 
 var allBackends = []string{bench.BackendEmbedded, bench.BackendREST, bench.BackendRESTLatency}
 
-// operations are the commands timed, in the order they run on each working
-// folder: the two plans must find nothing to do.
-var operations = []struct {
+// operation is one terraform command the run times under name (untimed
+// when name is empty).
+type operation struct {
 	name string
 	args []string
-}{
+}
+
+// operations are the commands timed, in the order they run on each working
+// folder: the two plans must find nothing to do.
+var operations = []operation{
 	{bench.OpApply, []string{"apply", "-auto-approve", parallelism}},
 	{bench.OpPlan, []string{"plan", "-detailed-exitcode", parallelism}},
 	{bench.OpPlanNoRefresh, []string{"plan", "-refresh=false", "-detailed-exitcode", parallelism}},
@@ -73,6 +78,11 @@ func TestBenchAgainstTheFloor(t *testing.T) {
 			break
 		}
 	}
+	if !t.Failed() && os.Getenv("BENCH_LARGE") != "0" {
+		t.Run("large objects", func(t *testing.T) {
+			rows = append(rows, measureLargeObjects(t, tf, backends)...)
+		})
+	}
 	if len(rows) == 0 {
 		t.Fatal("nothing measured")
 	}
@@ -103,15 +113,35 @@ type subject struct {
 	server  *bench.RESTServer // nil unless REST
 }
 
-// measure times every operation at size n on the floor and each backend,
-// interleaved (each operation on every folder before the next operation),
-// so that a change in the machine's load weighs on the floor and the
-// provider alike.
+// measure times every operation at size n on the floor and each backend.
 func measure(t *testing.T, tf *e2e.Terraform, n int, backends []string) []bench.Row {
+	return measureConfigs(t, tf, n, bench.FloorConfig(n), bench.EngageConfig(n), backends, operations)
+}
+
+// measureLargeObjects times a no-op plan of each bench.LargeObjects on its
+// own, after an untimed apply.
+func measureLargeObjects(t *testing.T, tf *e2e.Terraform, backends []string) []bench.Row {
+	var rows []bench.Row
+	for _, large := range bench.LargeObjects(access.DefaultCatalog().Keys()) {
+		ops := []operation{
+			{args: []string{"apply", "-auto-approve"}},
+			{name: large.Operation, args: []string{"plan", "-detailed-exitcode"}},
+		}
+		rows = append(rows, measureConfigs(t, tf, 1, large.Floor, large.Config, backends, ops)...)
+	}
+	return rows
+}
+
+// measureConfigs runs ops on a working folder of floorConfig and one of
+// engageConfig per backend, interleaved (each operation on every folder
+// before the next operation), so that a change in the machine's load weighs
+// on the floor and the provider alike. Operations without a name run
+// untimed.
+func measureConfigs(t *testing.T, tf *e2e.Terraform, n int, floorConfig, engageConfig string, backends []string, ops []operation) []bench.Row {
 	floor := &subject{w: tf.NewWorkdir(t, e2e.Backend{})}
 	// The floor has no provider: not even the required_providers block
 	// WriteConfig adds.
-	if err := os.WriteFile(filepath.Join(floor.w.Dir, "main.tf"), []byte(bench.FloorConfig(n)), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(floor.w.Dir, "main.tf"), []byte(floorConfig), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	subjects := []*subject{floor}
@@ -128,7 +158,7 @@ func measure(t *testing.T, tf *e2e.Terraform, n int, backends []string) []bench.
 			s.server = bench.StartREST(t, delay)
 			s.w = tf.NewWorkdir(t, e2e.REST(s.server.URL, s.server.Token))
 		}
-		s.w.WriteConfig(t, bench.EngageConfig(n))
+		s.w.WriteConfig(t, engageConfig)
 		subjects = append(subjects, s)
 	}
 	for _, s := range subjects {
@@ -136,7 +166,7 @@ func measure(t *testing.T, tf *e2e.Terraform, n int, backends []string) []bench.
 	}
 
 	var rows []bench.Row
-	for _, op := range operations {
+	for _, op := range ops {
 		var floorSeconds float64
 		for _, s := range subjects {
 			m := run(t, s, op.args)
@@ -144,6 +174,9 @@ func measure(t *testing.T, tf *e2e.Terraform, n int, backends []string) []bench.
 			if label == "" {
 				label = "floor"
 				floorSeconds = m.seconds
+			}
+			if op.name == "" {
+				continue
 			}
 			t.Logf("n=%d %-20s %-10s %7.2f s  peak RSS %6.1f MiB  %s", n, op.name, label, m.seconds, m.rssMiB, requestsText(m.requests))
 			if s.backend == "" {

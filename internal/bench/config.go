@@ -54,3 +54,50 @@ func FloorConfig(n int) string {
 	}
 	return b.String()
 }
+
+// LargeObjectOpPrefix starts the operation name of every large-object row.
+const LargeObjectOpPrefix = "plan: 1 "
+
+// LargeAllowlistEntries is the size of the large allowlist the issue names.
+const LargeAllowlistEntries = 2000
+
+// LargeObject is one object whose configuration holds a large collection,
+// planned on its own: such a plan must take under MaxLargeObjectPlanSeconds,
+// Terraform included.
+type LargeObject struct {
+	// Operation names the timed plan in rows.
+	Operation string
+	// Config is the engage configuration; Floor holds the same values in
+	// one terraform_data.
+	Config, Floor string
+}
+
+// LargeObjects are a role with every permission of the catalog (keys) and
+// an allowlist of LargeAllowlistEntries entries.
+func LargeObjects(keys []string) []LargeObject {
+	quoted := make([]string, len(keys))
+	for i, k := range keys {
+		quoted[i] = fmt.Sprintf("%q", k)
+	}
+	permissions := "[\n    " + strings.Join(quoted, ",\n    ") + ",\n  ]"
+
+	var entries strings.Builder
+	entries.WriteString("[\n")
+	for i := range LargeAllowlistEntries {
+		fmt.Fprintf(&entries, "    { cidr = \"10.%d.%d.0/24\", description = \"site %d\" },\n", i>>8&0xff, i&0xff, i)
+	}
+	entries.WriteString("  ]")
+
+	return []LargeObject{
+		{
+			Operation: fmt.Sprintf("%srole, %d permissions", LargeObjectOpPrefix, len(keys)),
+			Config:    fmt.Sprintf("resource \"engage_role\" \"everything\" {\n  name        = \"Everything\"\n  permissions = %s\n}\n", permissions),
+			Floor:     fmt.Sprintf("resource \"terraform_data\" \"everything\" {\n  input = {\n    name        = \"Everything\"\n    permissions = %s\n  }\n}\n", permissions),
+		},
+		{
+			Operation: fmt.Sprintf("%sallowlist, %d entries", LargeObjectOpPrefix, LargeAllowlistEntries),
+			Config:    fmt.Sprintf("resource \"engage_ip_allowlist\" \"sites\" {\n  name    = \"Sites\"\n  entries = %s\n}\n", entries.String()),
+			Floor:     fmt.Sprintf("resource \"terraform_data\" \"sites\" {\n  input = {\n    name    = \"Sites\"\n    entries = %s\n  }\n}\n", entries.String()),
+		},
+	}
+}

@@ -84,3 +84,53 @@ func TestConfigsHoldNObjectsInTheSameGraph(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckTargetsJudgesLargeObjectsInAbsoluteTimeAndKeepsThemOutOfTheSizes(t *testing.T) {
+	t.Parallel()
+	objects := LargeObjects([]string{"a.view", "b.edit"})
+	rows := []Row{
+		{Backend: BackendEmbedded, N: 1000, Operation: OpPlan, Ratio: 2, Seconds: 4},
+		{Backend: BackendEmbedded, N: 1, Operation: objects[0].Operation, Seconds: 0.9, FloorSeconds: 0.5, Ratio: 1.8},
+		{Backend: BackendEmbedded, N: 1, Operation: objects[1].Operation, Seconds: 2.3, FloorSeconds: 0.6, Ratio: 3.8},
+	}
+	verdicts := CheckTargets(rows)
+	if v := verdictFor(t, verdicts, "embedded plan: 1 role, 2 permissions in < 2 s"); !v.Measured || !v.Met {
+		t.Errorf("%s: want met: %s", v.Target, v.Detail)
+	}
+	if v := verdictFor(t, verdicts, "embedded plan: 1 allowlist, 2000 entries in < 2 s"); !v.Measured || v.Met {
+		t.Errorf("%s: want missed: %s", v.Target, v.Detail)
+	}
+	// The large objects' N = 1 is not a size: one size was measured, so
+	// growth cannot be judged, and N = 1 gets no ratio verdicts.
+	if v := verdictFor(t, verdicts, "ratios grow no faster than N"); v.Measured {
+		t.Errorf("%s: measured, though only N = 1000 was run", v.Target)
+	}
+	for _, v := range verdicts {
+		if strings.Contains(v.Target, "at N = 1") && !strings.Contains(v.Target, "at N = 1000") {
+			t.Errorf("unexpected verdict for the large objects' N: %s", v.Target)
+		}
+	}
+}
+
+func TestLargeObjectsHoldTheWholeCollectionInBothConfigs(t *testing.T) {
+	t.Parallel()
+	keys := []string{"campaign.view", "campaign.edit", "data.export_data"}
+	objects := LargeObjects(keys)
+	if len(objects) != 2 {
+		t.Fatalf("%d large objects, want a role and an allowlist", len(objects))
+	}
+	role, allowlist := objects[0], objects[1]
+	for _, k := range keys {
+		if !strings.Contains(role.Config, `"`+k+`"`) || !strings.Contains(role.Floor, `"`+k+`"`) {
+			t.Errorf("permission %q missing from the role or its floor", k)
+		}
+	}
+	for name, cfg := range map[string]string{"config": allowlist.Config, "floor": allowlist.Floor} {
+		if got := strings.Count(cfg, "{ cidr = "); got != LargeAllowlistEntries {
+			t.Errorf("allowlist %s has %d entries, want %d", name, got, LargeAllowlistEntries)
+		}
+		if !strings.Contains(cfg, `"10.7.207.0/24"`) { // entry 1999
+			t.Errorf("allowlist %s lacks the last entry", name)
+		}
+	}
+}
