@@ -10,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"runtime/debug"
 	"runtime/pprof"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
@@ -41,7 +40,6 @@ func main() {
 	if !debug {
 		silenceUnrequestedSDKLogs(os.LookupEnv, os.Setenv)
 	}
-	tuneGarbageCollector(os.LookupEnv)
 	stopProfile := startProfile()
 	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
 		Address: "registry.terraform.io/engage-oss/engage",
@@ -89,8 +87,9 @@ func startProfile() (stop func()) {
 // Unset, the SDK logs everything at TRACE, as JSON on stderr, for every RPC.
 var sdkLogLevels = []string{"TF_LOG_SDK", "TF_LOG_SDK_PROTO", "TF_LOG_SDK_FRAMEWORK"}
 
-// silenceUnrequestedSDKLogs turns the SDK's logs off when nobody asked for
-// logs at all, that is, when no TF_LOG* variable is set. Terraform throws
+// silenceUnrequestedSDKLogs turns the SDK's logs (and the provider's own)
+// off when nobody asked for logs at all, that is, when no TF_LOG* variable
+// is set. Terraform throws
 // plugin output away then, but the plugin still formats it: a third of the
 // CPU of a no-op plan of 1,000 objects went there. With any TF_LOG* set
 // (TF_LOG=trace, TF_LOG_PROVIDER, TF_LOG_SDK_PROTO, ...) nothing changes.
@@ -102,21 +101,5 @@ func silenceUnrequestedSDKLogs(lookup func(string) (string, bool), set func(stri
 	}
 	for _, name := range append([]string{"TF_LOG_PROVIDER"}, sdkLogLevels...) {
 		_ = set(name, "off")
-	}
-}
-
-// tuneGarbageCollector trades memory the plugin does not need for CPU it
-// does: a plan decodes and re-encodes every object's state a few times, so
-// the live heap stays near a few MiB while garbage piles up fast, and at
-// the default GOGC=100 a quarter of a 1,000-object plan's CPU was GC. A
-// larger GOGC collects less often; the soft memory limit keeps the process
-// well inside its 150 MiB budget whatever the size. GOGC or GOMEMLIMIT set
-// in the environment win.
-func tuneGarbageCollector(lookup func(string) (string, bool)) {
-	if _, ok := lookup("GOGC"); !ok {
-		debug.SetGCPercent(400)
-	}
-	if _, ok := lookup("GOMEMLIMIT"); !ok {
-		debug.SetMemoryLimit(96 << 20)
 	}
 }

@@ -2,8 +2,6 @@ package main
 
 import (
 	"maps"
-	"math"
-	"runtime/debug"
 	"slices"
 	"testing"
 )
@@ -57,27 +55,4 @@ func sorted(m map[string]string) []string {
 	}
 	slices.Sort(out)
 	return out
-}
-
-func TestTuneGarbageCollector(t *testing.T) {
-	defer debug.SetGCPercent(debug.SetGCPercent(100))
-	defer debug.SetMemoryLimit(debug.SetMemoryLimit(math.MaxInt64))
-
-	unset := func(string) (string, bool) { return "", false }
-	tuneGarbageCollector(unset)
-	if got := debug.SetGCPercent(100); got != 400 {
-		t.Errorf("GOGC unset: GC percent = %d, want 400", got)
-	}
-	if got := debug.SetMemoryLimit(math.MaxInt64); got != 96<<20 {
-		t.Errorf("GOMEMLIMIT unset: memory limit = %d, want %d", got, 96<<20)
-	}
-
-	set := func(string) (string, bool) { return "50", true }
-	tuneGarbageCollector(set)
-	if got := debug.SetGCPercent(100); got != 100 {
-		t.Errorf("GOGC set: GC percent changed to %d", got)
-	}
-	if got := debug.SetMemoryLimit(math.MaxInt64); got != math.MaxInt64 {
-		t.Errorf("GOMEMLIMIT set: memory limit changed to %d", got)
-	}
 }
