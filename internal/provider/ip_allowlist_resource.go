@@ -223,8 +223,8 @@ func (r *ipAllowlistResource) Delete(ctx context.Context, req resource.DeleteReq
 // ModifyPlan shows a lockout at plan time when the planned list is known:
 // the caller learns before apply that the change would shut it out.
 func (r *ipAllowlistResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if r.data == nil {
-		return // not configured yet (validation)
+	if r.data == nil || plansNoChange(req) {
+		return // not configured yet (validation), or nothing to write
 	}
 	var id string
 	if !req.State.Raw.IsNull() {

@@ -124,8 +124,8 @@ func (r *roleResource) Configure(_ context.Context, req resource.ConfigureReques
 // time, so a plan review (or an OPA policy over `terraform show -json`) sees
 // what a role will really grant.
 func (r *roleResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() {
-		return // destroy
+	if req.Plan.Raw.IsNull() || plansNoChange(req) {
+		return // destroy, or nothing changes
 	}
 	var plan roleModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)

@@ -127,8 +127,8 @@ func (r *userResource) Configure(_ context.Context, req resource.ConfigureReques
 // would then fail the apply. status is planned where it cannot change that
 // way (see plannedUserStatus).
 func (r *userResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() {
-		return // destroy
+	if req.Plan.Raw.IsNull() || plansNoChange(req) {
+		return // destroy, or nothing changes
 	}
 	var plan userModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)

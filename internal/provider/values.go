@@ -3,6 +3,7 @@ package provider
 import (
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 )
@@ -33,4 +34,13 @@ func quotedList(values []string) string {
 		return quoted[0]
 	}
 	return strings.Join(quoted[:len(quoted)-1], ", ") + " or " + quoted[len(quoted)-1]
+}
+
+// plansNoChange reports whether a plan keeps an existing object exactly as
+// its prior state, as a no-op plan does for every unchanged object.
+// ModifyPlan has nothing to add then, and returning before decoding the plan
+// and state into models saves the framework's reflection on every object of
+// every plan.
+func plansNoChange(req resource.ModifyPlanRequest) bool {
+	return !req.State.Raw.IsNull() && !req.Plan.Raw.IsNull() && req.Plan.Raw.Equal(req.State.Raw)
 }
