@@ -3,19 +3,23 @@
 package main
 
 import (
-	"context"
 	"flag"
 	"fmt"
 	"log"
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/metrics"
 	"runtime/pprof"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 
 	"github.com/engage-oss/terraform-provider-engage/internal/command"
 	"github.com/engage-oss/terraform-provider-engage/internal/provider"
+	"github.com/engage-oss/terraform-provider-engage/internal/rpcsweep"
 )
 
 // version is set by the release build (-ldflags "-X main.version=...").
@@ -41,10 +45,14 @@ func main() {
 		silenceUnrequestedSDKLogs(os.LookupEnv, os.Setenv)
 	}
 	stopProfile := startProfile()
-	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
-		Address: "registry.terraform.io/engage-oss/engage",
-		Debug:   debug,
-	})
+	var serveOpts []tf6server.ServeOpt
+	if debug {
+		serveOpts = append(serveOpts, tf6server.WithManagedDebug())
+	}
+	// providerserver.Serve's protocol 6 server, behind rpcsweep (see there).
+	err := tf6server.Serve("registry.terraform.io/engage-oss/engage", func() tfprotov6.ProviderServer {
+		return rpcsweep.Wrap(providerserver.NewProtocol6(provider.New(version)())())
+	}, serveOpts...)
 	// Serve returns when terraform closes the plugin: flush the profiles
 	// before log.Fatal, which would skip deferred calls.
 	stopProfile()
@@ -55,30 +63,62 @@ func main() {
 
 // startProfile, when ENGAGE_PROFILE_DIR is set, profiles this plugin process
 // (terraform starts several per command, hence the pid in the file names):
-// CPU from now, and the heap at the returned stop. Unset, it does nothing.
+// CPU from now; the heap each time the live heap reaches a new high by a
+// tenth (heap-peak, what was live when RSS peaked); and the heap at the
+// returned stop. Unset, it does nothing.
 func startProfile() (stop func()) {
 	dir := os.Getenv("ENGAGE_PROFILE_DIR")
 	if dir == "" {
 		return func() {}
 	}
 	name := func(kind string) string { return filepath.Join(dir, fmt.Sprintf("%s-%d.pprof", kind, os.Getpid())) }
+	writeHeap := func(kind string) {
+		if heap, err := os.Create(name(kind)); err == nil {
+			_ = pprof.WriteHeapProfile(heap)
+			heap.Close()
+		}
+	}
 	cpu, err := os.Create(name("cpu"))
 	if err == nil && pprof.StartCPUProfile(cpu) != nil {
 		cpu.Close()
 		cpu = nil
 	}
+	done := make(chan struct{})
+	go watchHeapPeak(done, func() { writeHeap("heap-peak") })
 	return func() {
+		close(done)
 		if cpu != nil {
 			pprof.StopCPUProfile()
 			cpu.Close()
 		}
-		if heap, err := os.Create(name("heap")); err == nil {
-			// The profile publishes frees one cycle late: two GCs make its
-			// inuse figures the live heap at exit.
-			runtime.GC()
-			runtime.GC()
-			_ = pprof.WriteHeapProfile(heap)
-			heap.Close()
+		// The profile publishes frees one cycle late: two GCs make its
+		// inuse figures the live heap at exit.
+		runtime.GC()
+		runtime.GC()
+		writeHeap("heap")
+	}
+}
+
+// watchHeapPeak calls snapshot whenever the heap's live objects pass their
+// previous high by a tenth, until done is closed.
+func watchHeapPeak(done <-chan struct{}, snapshot func()) {
+	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	var high uint64
+	tick := time.NewTicker(200 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case <-done:
+			return
+		case <-tick.C:
+			metrics.Read(sample)
+			if sample[0].Value.Kind() != metrics.KindUint64 {
+				return
+			}
+			if live := sample[0].Value.Uint64(); live > high+high/10 {
+				high = live
+				snapshot()
+			}
 		}
 	}
 }

@@ -10,13 +10,13 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 
 	"github.com/engage-oss/terraform-provider-engage/internal/access"
 	"github.com/engage-oss/terraform-provider-engage/internal/apiserver"
 	"github.com/engage-oss/terraform-provider-engage/internal/apiserver/openapitest"
 	"github.com/engage-oss/terraform-provider-engage/internal/provider"
+	"github.com/engage-oss/terraform-provider-engage/internal/rpcsweep"
 	"github.com/engage-oss/terraform-provider-engage/internal/store"
 )
 
@@ -55,7 +55,7 @@ func Embedded(t *testing.T) *Backend {
 	return &Backend{
 		Name: "embedded",
 		Factories: map[string]func() (tfprotov6.ProviderServer, error){
-			"engage": providerserver.NewProtocol6WithError(provider.New("test", provider.WithDefaultEmbeddedPath(dbPath))()),
+			"engage": rpcsweep.NewProtocol6WithError(provider.New("test", provider.WithDefaultEmbeddedPath(dbPath))()),
 		},
 		Service:      svc,
 		Platform:     svc,
@@ -128,7 +128,7 @@ func RESTWith(t *testing.T, opts RESTOptions) *Backend {
 	return &Backend{
 		Name: "rest",
 		Factories: map[string]func() (tfprotov6.ProviderServer, error){
-			"engage": providerserver.NewProtocol6WithError(provider.New("test", providerOpts...)()),
+			"engage": rpcsweep.NewProtocol6WithError(provider.New("test", providerOpts...)()),
 		},
 		Service:      st,
 		Platform:     st,

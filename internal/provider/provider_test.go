@@ -4,17 +4,17 @@ import (
 	"regexp"
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 
 	"github.com/engage-oss/terraform-provider-engage/internal/provider"
+	"github.com/engage-oss/terraform-provider-engage/internal/rpcsweep"
 )
 
 func TestAccProvider_misconfigurationIsAClearErrorAtTheAttribute(t *testing.T) {
 	t.Parallel()
 	factories := map[string]func() (tfprotov6.ProviderServer, error){
-		"engage": providerserver.NewProtocol6WithError(provider.New("test", provider.WithDefaultEmbeddedPath(t.TempDir()+"/engage.db"))()),
+		"engage": rpcsweep.NewProtocol6WithError(provider.New("test", provider.WithDefaultEmbeddedPath(t.TempDir()+"/engage.db"))()),
 	}
 	cases := map[string]struct {
 		provider string

@@ -1,0 +1,140 @@
+package rpcsweep
+
+import (
+	"context"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+
+	"github.com/engage-oss/terraform-provider-engage/internal/provider"
+)
+
+// fakeServer answers GetMetadata and counts StopProvider calls. With hold
+// set, its first GetMetadata closes entered and waits for hold to close.
+type fakeServer struct {
+	tfprotov6.ProviderServer // nil: any other method panics
+	hold, entered            chan struct{}
+	calls, stops             atomic.Int64
+}
+
+func newHeldServer() *fakeServer {
+	return &fakeServer{hold: make(chan struct{}), entered: make(chan struct{})}
+}
+
+func (f *fakeServer) GetMetadata(context.Context, *tfprotov6.GetMetadataRequest) (*tfprotov6.GetMetadataResponse, error) {
+	if f.calls.Add(1) == 1 && f.hold != nil {
+		close(f.entered)
+		<-f.hold
+	}
+	return &tfprotov6.GetMetadataResponse{}, nil
+}
+
+func (f *fakeServer) StopProvider(context.Context, *tfprotov6.StopProviderRequest) (*tfprotov6.StopProviderResponse, error) {
+	f.stops.Add(1)
+	return &tfprotov6.StopProviderResponse{}, nil
+}
+
+func call(t *testing.T, s tfprotov6.ProviderServer, n int) {
+	t.Helper()
+	for range n {
+		if _, err := s.GetMetadata(t.Context(), &tfprotov6.GetMetadataRequest{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestSweepsEverySweepEveryRPCs(t *testing.T) {
+	next := &fakeServer{}
+	s := Wrap(next)
+	call(t, s, sweepEvery-1)
+	if got := next.stops.Load(); got != 0 {
+		t.Fatalf("%d sweeps after %d RPCs, want 0", got, sweepEvery-1)
+	}
+	call(t, s, 1)
+	if got := next.stops.Load(); got != 1 {
+		t.Fatalf("%d sweeps after %d RPCs, want 1", got, sweepEvery)
+	}
+	call(t, s, 2*sweepEvery)
+	if got := next.stops.Load(); got != 3 {
+		t.Fatalf("%d sweeps after %d RPCs, want 3", got, 3*sweepEvery)
+	}
+}
+
+func TestNoSweepWhileAnRPCIsInFlight(t *testing.T) {
+	next := newHeldServer()
+	s := Wrap(next)
+	var wg sync.WaitGroup
+	wg.Go(func() { _, _ = s.GetMetadata(context.Background(), &tfprotov6.GetMetadataRequest{}) }) // in flight until hold closes
+	<-next.entered
+	call(t, s, 2*sweepEvery)
+	if got := next.stops.Load(); got != 0 {
+		t.Fatalf("%d sweeps while an RPC was in flight, want 0", got)
+	}
+	close(next.hold)
+	wg.Wait()
+	// The held RPC, finishing last with the count past sweepEvery, sweeps.
+	if got := next.stops.Load(); got != 1 {
+		t.Fatalf("%d sweeps once the RPC returned, want 1", got)
+	}
+}
+
+func TestStopProviderPassesWhileAnRPCIsInFlight(t *testing.T) {
+	next := newHeldServer()
+	s := Wrap(next)
+	var wg sync.WaitGroup
+	wg.Go(func() { _, _ = s.GetMetadata(context.Background(), &tfprotov6.GetMetadataRequest{}) })
+	<-next.entered
+	// Terraform's interrupt must reach the framework now, not after the RPC.
+	if _, err := s.StopProvider(t.Context(), &tfprotov6.StopProviderRequest{}); err != nil {
+		t.Fatal(err)
+	}
+	if got := next.stops.Load(); got != 1 {
+		t.Fatalf("StopProvider reached the server %d times, want 1", got)
+	}
+	close(next.hold)
+	wg.Wait()
+}
+
+// TestBoundsWhatTheFrameworkKeepsPerRPC runs RPCs whose contexts carry a
+// 64 KiB value through the real framework server: unwrapped, the framework
+// keeps every context, so the heap grows by the value per RPC; wrapped, by
+// at most sweepEvery of them.
+func TestBoundsWhatTheFrameworkKeepsPerRPC(t *testing.T) {
+	const rpcs, valueSize = 2000, 64 << 10 // 125 MiB if every context is kept
+	type key struct{}
+	retained := func(s tfprotov6.ProviderServer) uint64 {
+		before := liveHeap()
+		for range rpcs {
+			ctx := context.WithValue(t.Context(), key{}, make([]byte, valueSize))
+			if _, err := s.GetMetadata(ctx, &tfprotov6.GetMetadataRequest{}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		after := liveHeap()
+		runtime.KeepAlive(s)
+		return max(after, before) - before
+	}
+	newServer := func() tfprotov6.ProviderServer { return providerserver.NewProtocol6(provider.New("test")())() }
+
+	unwrapped := retained(newServer())
+	wrapped := retained(Wrap(newServer()))
+	t.Logf("heap kept after %d RPCs: %d MiB unwrapped, %d MiB wrapped", rpcs, unwrapped>>20, wrapped>>20)
+	if unwrapped < rpcs*valueSize/2 {
+		// The framework no longer keeps contexts: this package can go.
+		t.Fatalf("the framework kept only %d MiB of %d contexts of %d KiB; is the sweep still needed?", unwrapped>>20, rpcs, valueSize>>10)
+	}
+	if limit := uint64(2 * sweepEvery * valueSize); wrapped > limit {
+		t.Fatalf("wrapped, the heap kept %d MiB after %d RPCs, want at most %d MiB", wrapped>>20, rpcs, limit>>20)
+	}
+}
+
+func liveHeap() uint64 {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc
+}
