@@ -29,7 +29,7 @@ const (
 	// parallelism is terraform's default, spelled out so that the floor and
 	// the provider runs are sure to share it.
 	parallelism = "-parallelism=10"
-	// rssInterval is how often the provider's VmHWM is sampled.
+	// rssInterval is how often the provider's VmHWM and CPU time are sampled.
 	rssInterval = 50 * time.Millisecond
 )
 
@@ -167,25 +167,27 @@ func measureConfigs(t *testing.T, tf *e2e.Terraform, n int, floorConfig, engageC
 
 	var rows []bench.Row
 	for _, op := range ops {
-		var floorSeconds float64
+		var floor measurement
 		for _, s := range subjects {
 			m := run(t, s, op.args)
 			label := s.backend
 			if label == "" {
 				label = "floor"
-				floorSeconds = m.seconds
+				floor = m
 			}
 			if op.name == "" {
 				continue
 			}
-			t.Logf("n=%d %-20s %-10s %7.2f s  peak RSS %6.1f MiB  %s", n, op.name, label, m.seconds, m.rssMiB, requestsText(m.requests))
+			t.Logf("n=%d %-20s %-10s %7.2f s  CPU %7.2f s (provider %6.2f s)  peak RSS %6.1f MiB  %s",
+				n, op.name, label, m.seconds, m.cpuSeconds, m.providerCPUSeconds, m.rssMiB, requestsText(m.requests))
 			if s.backend == "" {
 				continue
 			}
 			rows = append(rows, bench.Row{
 				Backend: s.backend, N: n, Operation: op.name,
-				Seconds: m.seconds, FloorSeconds: floorSeconds, Ratio: m.seconds / floorSeconds,
+				Seconds: m.seconds, FloorSeconds: floor.seconds, Ratio: m.seconds / floor.seconds,
 				Requests: m.requests, PeakRSSMiB: m.rssMiB,
+				CPUSeconds: m.cpuSeconds, FloorCPUSeconds: floor.cpuSeconds, ProviderCPUSeconds: m.providerCPUSeconds,
 			})
 		}
 	}
@@ -193,13 +195,15 @@ func measureConfigs(t *testing.T, tf *e2e.Terraform, n int, floorConfig, engageC
 }
 
 type measurement struct {
-	seconds  float64
-	rssMiB   float64
-	requests *bench.Requests
+	seconds            float64
+	cpuSeconds         float64 // terraform and its providers
+	providerCPUSeconds float64
+	rssMiB             float64
+	requests           *bench.Requests
 }
 
 // run runs one terraform command on s, sampling the provider's peak RSS
-// while it runs and counting the server's requests; terraform must exit 0
+// and CPU time while it runs and counting the server's requests; terraform must exit 0
 // (for the plans: nothing to change).
 func run(t *testing.T, s *subject, args []string) measurement {
 	t.Helper()
@@ -211,10 +215,14 @@ func run(t *testing.T, s *subject, args []string) measurement {
 	if err != nil {
 		t.Fatal(err)
 	}
-	peak := make(chan int64, 1)
-	go func() { peak <- r.WatchProviderPeakRSS(rssInterval) }()
+	usage := make(chan e2e.ProviderUsage, 1)
+	go func() { usage <- r.WatchProviders(rssInterval) }()
 	res := r.Wait()
-	m := measurement{seconds: res.Duration.Seconds(), rssMiB: float64(<-peak) / (1 << 20)}
+	used := <-usage
+	m := measurement{
+		seconds: res.Duration.Seconds(), cpuSeconds: res.CPU.Seconds(),
+		providerCPUSeconds: used.CPU.Seconds(), rssMiB: float64(used.PeakRSS) / (1 << 20),
+	}
 	if res.ExitCode != 0 {
 		t.Fatalf("%s: terraform %s: exit %d after %s (a plan exits 2 when it finds changes)\n--- stdout (end)\n%s\n--- stderr\n%s",
 			label(s), strings.Join(res.Args, " "), res.ExitCode, res.Duration.Round(time.Millisecond), tail(res.Stdout, 4000), tail(res.Stderr, 8000))

@@ -42,6 +42,13 @@ type Row struct {
 	// PeakRSSMiB is the largest VmHWM of the provider processes terraform
 	// ran for the operation.
 	PeakRSSMiB float64 `json:"peak_rss_mib"`
+	// CPUSeconds is the CPU time of terraform and its providers together,
+	// FloorCPUSeconds that of the floor, and ProviderCPUSeconds the
+	// providers' share: CPUSeconds - ProviderCPUSeconds is what Terraform
+	// itself spent on this provider's objects.
+	CPUSeconds         float64 `json:"cpu_seconds"`
+	FloorCPUSeconds    float64 `json:"floor_cpu_seconds"`
+	ProviderCPUSeconds float64 `json:"provider_cpu_seconds"`
 }
 
 // Requests are the HTTP requests one operation cost, by route pattern
@@ -67,14 +74,15 @@ func WriteJSON(path string, rows []Row) error {
 // by route underneath.
 func WriteTable(w io.Writer, rows []Row) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "backend\tn\toperation\tseconds\tfloor s\tratio\trequests\tpeak RSS MiB\t")
+	fmt.Fprintln(tw, "backend\tn\toperation\tseconds\tfloor s\tratio\trequests\tpeak RSS MiB\tCPU s\tfloor CPU s\tprovider CPU s\t")
 	for _, r := range rows {
 		reqs := "-"
 		if r.Requests != nil {
 			reqs = fmt.Sprint(r.Requests.Total)
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%.2f\t%.2f\t%.2fx\t%s\t%.1f\t\n",
-			r.Backend, r.N, r.Operation, r.Seconds, r.FloorSeconds, r.Ratio, reqs, r.PeakRSSMiB)
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%.2f\t%.2f\t%.2fx\t%s\t%.1f\t%.2f\t%.2f\t%.2f\t\n",
+			r.Backend, r.N, r.Operation, r.Seconds, r.FloorSeconds, r.Ratio, reqs, r.PeakRSSMiB,
+			r.CPUSeconds, r.FloorCPUSeconds, r.ProviderCPUSeconds)
 	}
 	if err := tw.Flush(); err != nil {
 		return err

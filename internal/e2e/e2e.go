@@ -18,7 +18,7 @@
 //
 // Start runs a command in the background and finds the provider processes
 // terraform starts, so that a test can kill one (ProviderPIDs, Kill) or
-// measure its memory (WatchProviderPeakRSS, PeakRSS). State reads the
+// measure its memory and CPU (WatchProviders, PeakRSS, CPUTime). State reads the
 // resulting state. Everything takes testing.TB, so benchmarks use it too
 // (with TF_ACC set).
 package e2e
@@ -235,7 +235,10 @@ type Result struct {
 	Stdout   string
 	Stderr   string
 	Duration time.Duration
-	Err      error // nil on exit code 0
+	// CPU is the user and system time of terraform and of the providers it
+	// started and waited for.
+	CPU time.Duration
+	Err error // nil on exit code 0
 }
 
 func (r Result) String() string {
@@ -286,6 +289,7 @@ func (r *Run) wait() {
 	err := r.cmd.Wait()
 	r.result = Result{
 		Args: r.args, ExitCode: r.cmd.ProcessState.ExitCode(), Duration: time.Since(r.start),
+		CPU:    r.cmd.ProcessState.UserTime() + r.cmd.ProcessState.SystemTime(),
 		Stdout: r.stdout.String(), Stderr: r.stderr.String(), Err: err,
 	}
 	close(r.done)
@@ -443,12 +447,19 @@ func PeakRSS(pid int) (int64, error) {
 	return 0, errors.New("no VmHWM in /proc/" + strconv.Itoa(pid) + "/status")
 }
 
-// WatchProviderPeakRSS samples the peak RSS of every provider process of r
-// every interval until terraform exits, and returns the largest value seen,
-// in bytes. A process shorter-lived than interval can be missed; 50 ms
-// catches every provider that does real work.
-func (r *Run) WatchProviderPeakRSS(interval time.Duration) int64 {
+// ProviderUsage is what the provider processes of a run used.
+type ProviderUsage struct {
+	PeakRSS int64         // the largest peak RSS of any of them, in bytes
+	CPU     time.Duration // user and system time, summed over them
+}
+
+// WatchProviders samples every provider process of r every interval until
+// terraform exits: the peak RSS of each and its CPU time so far. A process
+// shorter-lived than interval can be missed, and the CPU time of a process's
+// last interval is; 50 ms catches every provider that does real work.
+func (r *Run) WatchProviders(interval time.Duration) ProviderUsage {
 	var peak int64
+	cpu := map[int]time.Duration{}
 	tick := time.NewTicker(interval)
 	defer tick.Stop()
 	for {
@@ -456,13 +467,47 @@ func (r *Run) WatchProviderPeakRSS(interval time.Duration) int64 {
 			if rss, err := PeakRSS(pid); err == nil {
 				peak = max(peak, rss)
 			}
+			if used, err := CPUTime(pid); err == nil {
+				cpu[pid] = used
+			}
 		}
 		select {
 		case <-r.done:
-			return peak
+			var total time.Duration
+			for _, used := range cpu {
+				total += used
+			}
+			return ProviderUsage{PeakRSS: peak, CPU: total}
 		case <-tick.C:
 		}
 	}
+}
+
+// clockTicks is the unit of the times in /proc/<pid>/stat (USER_HZ), 100 on
+// every Linux architecture Go runs on.
+const clockTicks = 100
+
+// CPUTime returns the user and system time a running process has used so
+// far (utime and stime in /proc/<pid>/stat).
+func CPUTime(pid int) (time.Duration, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, err
+	}
+	s := string(b)
+	fields := strings.Fields(s[strings.LastIndexByte(s, ')')+1:]) // state ppid ... utime(12th) stime(13th)
+	if len(fields) < 13 {
+		return 0, fmt.Errorf("/proc/%d/stat: %d fields after the command name", pid, len(fields))
+	}
+	var ticks int64
+	for _, f := range fields[11:13] {
+		n, err := strconv.ParseInt(f, 10, 64)
+		if err != nil {
+			return 0, fmt.Errorf("/proc/%d/stat: %w", pid, err)
+		}
+		ticks += n
+	}
+	return time.Duration(ticks) * time.Second / clockTicks, nil
 }
 
 // StateResource is one managed resource instance in a working folder's state.
