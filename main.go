@@ -129,10 +129,10 @@ var sdkLogLevels = []string{"TF_LOG_SDK", "TF_LOG_SDK_PROTO", "TF_LOG_SDK_FRAMEW
 
 // silenceUnrequestedSDKLogs turns the SDK's logs (and the provider's own)
 // off when nobody asked for logs at all, that is, when no TF_LOG* variable
-// is set. Terraform throws
-// plugin output away then, but the plugin still formats it: a third of the
-// CPU of a no-op plan of 1,000 objects went there. With any TF_LOG* set
-// (TF_LOG=trace, TF_LOG_PROVIDER, TF_LOG_SDK_PROTO, ...) nothing changes.
+// is set. Terraform throws plugin output away then, but the plugin still
+// formats it: a third of the CPU of a no-op plan of 1,000 objects went
+// there. With any TF_LOG* set (TF_LOG=trace, TF_LOG_PROVIDER,
+// TF_LOG_SDK_PROTO, ...) nothing changes.
 func silenceUnrequestedSDKLogs(lookup func(string) (string, bool), set func(string, string) error) {
 	for _, name := range append([]string{"TF_LOG", "TF_LOG_CORE", "TF_LOG_PROVIDER", "TF_LOG_PROVIDER_ENGAGE"}, sdkLogLevels...) {
 		if _, ok := lookup(name); ok {

@@ -396,21 +396,10 @@ func providerChildren(ppid int) []int {
 	return pids
 }
 
-// parentOf reads the parent pid from /proc/<pid>/stat; the command name in
-// parentheses may itself hold spaces and parentheses, so fields are counted
-// after the last ')'.
+// parentOf reads the parent pid from /proc/<pid>/stat; -1 when it cannot.
 func parentOf(pid int) int {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return -1
-	}
-	s := string(b)
-	i := strings.LastIndexByte(s, ')')
-	if i < 0 {
-		return -1
-	}
-	fields := strings.Fields(s[i+1:]) // state ppid ...
-	if len(fields) < 2 {
+	fields, err := statFields(pid)
+	if err != nil || len(fields) < 2 {
 		return -1
 	}
 	ppid, err := strconv.Atoi(fields[1])
@@ -418,6 +407,22 @@ func parentOf(pid int) int {
 		return -1
 	}
 	return ppid
+}
+
+// statFields returns the fields of /proc/<pid>/stat after the command name
+// (state, ppid, ...). The name in parentheses may itself hold spaces and
+// parentheses, so fields are counted after the last ')'.
+func statFields(pid int) ([]string, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return nil, err
+	}
+	s := string(b)
+	i := strings.LastIndexByte(s, ')')
+	if i < 0 {
+		return nil, fmt.Errorf("/proc/%d/stat: no command name", pid)
+	}
+	return strings.Fields(s[i+1:]), nil
 }
 
 // Kill sends SIGKILL to pid: no clean-up, the way a crash or the OOM killer
@@ -490,12 +495,10 @@ const clockTicks = 100
 // CPUTime returns the user and system time a running process has used so
 // far (utime and stime in /proc/<pid>/stat).
 func CPUTime(pid int) (time.Duration, error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	fields, err := statFields(pid) // state ppid ... utime (12th) stime (13th)
 	if err != nil {
 		return 0, err
 	}
-	s := string(b)
-	fields := strings.Fields(s[strings.LastIndexByte(s, ')')+1:]) // state ppid ... utime(12th) stime(13th)
 	if len(fields) < 13 {
 		return 0, fmt.Errorf("/proc/%d/stat: %d fields after the command name", pid, len(fields))
 	}
