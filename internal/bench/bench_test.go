@@ -40,14 +40,17 @@ var allBackends = []string{bench.BackendEmbedded, bench.BackendREST, bench.Backe
 type operation struct {
 	name string
 	args []string
+	// runs is how many times the operation runs on each folder, the
+	// fastest run counting (noise only ever adds time); 0 means once.
+	runs int
 }
 
 // operations are the commands timed, in the order they run on each working
 // folder: the two plans must find nothing to do.
 var operations = []operation{
-	{bench.OpApply, []string{"apply", "-auto-approve", parallelism}},
-	{bench.OpPlan, []string{"plan", "-detailed-exitcode", parallelism}},
-	{bench.OpPlanNoRefresh, []string{"plan", "-refresh=false", "-detailed-exitcode", parallelism}},
+	{name: bench.OpApply, args: []string{"apply", "-auto-approve", parallelism}},
+	{name: bench.OpPlan, args: []string{"plan", "-detailed-exitcode", parallelism}},
+	{name: bench.OpPlanNoRefresh, args: []string{"plan", "-refresh=false", "-detailed-exitcode", parallelism}},
 }
 
 // TestBenchAgainstTheFloor is the `make bench` run: see the package doc.
@@ -125,7 +128,10 @@ func measureLargeObjects(t *testing.T, tf *e2e.Terraform, backends []string) []b
 	for _, large := range bench.LargeObjects(access.DefaultCatalog().Keys()) {
 		ops := []operation{
 			{args: []string{"apply", "-auto-approve"}},
-			{name: large.Operation, args: []string{"plan", "-detailed-exitcode"}},
+			// A plan of one object takes a second or two: the fastest of
+			// three runs, so that one hiccup of the machine does not decide
+			// a verdict against a 2 s target.
+			{name: large.Operation, args: []string{"plan", "-detailed-exitcode"}, runs: 3},
 		}
 		rows = append(rows, measureConfigs(t, tf, 1, large.Floor, large.Config, backends, ops)...)
 	}
@@ -170,6 +176,11 @@ func measureConfigs(t *testing.T, tf *e2e.Terraform, n int, floorConfig, engageC
 		var floor measurement
 		for _, s := range subjects {
 			m := run(t, s, op.args)
+			for range op.runs - 1 {
+				if again := run(t, s, op.args); again.seconds < m.seconds {
+					m = again
+				}
+			}
 			label := s.backend
 			if label == "" {
 				label = "floor"
