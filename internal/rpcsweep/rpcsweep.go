@@ -37,9 +37,11 @@ const sweepEvery = 256
 // sweep while in flight, and the compiler now refuses a ProviderServer with a
 // method this file does not know.
 //
-// Only the methods of tfprotov6.ProviderServer pass: the optional servers of
-// the protocol (list resources, actions, state stores), which this provider
-// does not implement, answer as unimplemented, as they did before.
+// Only the methods of tfprotov6.ProviderServer pass. The protocol's optional
+// servers (list resources, actions, state stores) now answer unimplemented
+// from tf6server instead of the framework's empty answers: this provider has
+// none of them, and Terraform 1.11 and OpenTofu 1.12 do not call them. A
+// provider that adds one must wrap its methods here too.
 func Wrap(next tfprotov6.ProviderServer) tfprotov6.ProviderServer {
 	return &server{next: next}
 }
