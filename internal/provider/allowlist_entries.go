@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -143,4 +144,51 @@ func (equivalentEntriesPlanModifier) PlanModifyList(ctx context.Context, req pla
 	if !diags.HasError() {
 		resp.PlanValue = v
 	}
+}
+
+// entriesInPriorOrder returns the platform's entries as elements of
+// entries, in the order prior holds them: an entry prior holds keeps its
+// position, and its spelling when the platform holds the same network with
+// the same description; entries prior lacks follow, in the platform's
+// order. So a refresh after a change made in the console differs from state
+// by exactly the entries that changed, and a plan shows only those.
+func entriesInPriorOrder(prior allowlistEntriesValue, got []access.AllowlistEntry, diags *diag.Diagnostics) []attr.Value {
+	elemOf := func(e access.AllowlistEntry) attr.Value {
+		obj, d := types.ObjectValue(allowlistEntryAttrTypes, map[string]attr.Value{
+			"cidr":        cidrValueOf(e.CIDR),
+			"description": types.StringValue(e.Description),
+		})
+		diags.Append(d...)
+		return obj
+	}
+	out := make([]attr.Value, 0, len(got))
+	placed := make([]bool, len(got))
+	if !prior.IsNull() && !prior.IsUnknown() {
+		index := make(map[string]int, len(got)) // canonical network -> position in got
+		for i, e := range got {
+			index[canonicalOrSelf(e.CIDR)] = i
+		}
+		for _, elem := range prior.Elements() {
+			cidr, known := entryField(elem, "cidr")
+			if !known {
+				continue
+			}
+			i, ok := index[canonicalOrSelf(cidr)]
+			if !ok || placed[i] {
+				continue // removed outside Terraform, or listed twice
+			}
+			placed[i] = true
+			if key, _ := entryKey(elem); key == canonicalOrSelf(got[i].CIDR)+"\x00"+got[i].Description {
+				out = append(out, elem)
+			} else {
+				out = append(out, elemOf(got[i]))
+			}
+		}
+	}
+	for i, e := range got {
+		if !placed[i] {
+			out = append(out, elemOf(e))
+		}
+	}
+	return out
 }

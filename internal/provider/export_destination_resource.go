@@ -2,9 +2,7 @@ package provider
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/resourcevalidator"
@@ -16,27 +14,22 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64default"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/engage-oss/terraform-provider-engage/internal/access"
 )
 
 var (
-	_ resource.ResourceWithConfigure        = (*exportDestinationResource)(nil)
-	_ resource.ResourceWithImportState      = (*exportDestinationResource)(nil)
-	_ resource.ResourceWithModifyPlan       = (*exportDestinationResource)(nil)
-	_ resource.ResourceWithConfigValidators = (*exportDestinationResource)(nil)
+	_ planAdjuster[exportDestinationModel] = exportDestinationKind{}
+	_ configValidating                     = exportDestinationKind{}
 )
 
 // NewExportDestinationResource is the engage_export_destination resource.
-func NewExportDestinationResource() resource.Resource { return &exportDestinationResource{} }
+func NewExportDestinationResource() resource.Resource { return newManaged(exportDestinationKind{}) }
 
-type exportDestinationResource struct {
-	data *providerData
-}
+type exportDestinationKind struct{}
 
 type exportDestinationModel struct {
 	ID          types.String `tfsdk:"id"`
@@ -86,33 +79,21 @@ func exportKindNames() []string {
 	return names
 }
 
-func (r *exportDestinationResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_export_destination"
-}
+func (exportDestinationKind) typeName() string { return "export_destination" }
+func (exportDestinationKind) noun() string     { return "export destination" }
 
-func (r *exportDestinationResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+func (exportDestinationKind) schema() schema.Schema {
 	credentialID := schema.StringAttribute{
 		MarkdownDescription: "`id` of the `engage_transfer_credential` to log in with; it must exist.",
 		Required:            true,
 		Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
 	}
-	resp.Schema = schema.Schema{
+	return schema.Schema{
 		MarkdownDescription: "A place the platform may deliver data exports to: an SFTP server or an S3 bucket. " +
 			"Exactly one of `sftp` and `s3` must be set.",
 		Attributes: map[string]schema.Attribute{
-			"id": schema.StringAttribute{
-				MarkdownDescription: "Identifier the platform assigned to the destination.",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
-			"name": schema.StringAttribute{
-				MarkdownDescription: fmt.Sprintf("Name of the destination, 1-%d characters, unique regardless of case.", access.MaxNameLength),
-				Required:            true,
-				Validators: []validator.String{
-					stringvalidator.UTF8LengthBetween(1, access.MaxNameLength),
-					stringvalidator.RegexMatches(trimmedName, "must not start or end with white space"),
-				},
-			},
+			"id":   idAttribute("destination"),
+			"name": nameAttribute("name of the destination", true, access.CheckName),
 			"type": schema.StringAttribute{
 				MarkdownDescription: "`sftp` or `s3`, following which block is set. Known at plan time.",
 				Computed:            true,
@@ -178,136 +159,78 @@ func (r *exportDestinationResource) Schema(_ context.Context, _ resource.SchemaR
 					setvalidator.ValueStringsAre(stringvalidator.OneOf(exportKindNames()...)),
 				},
 			},
-			"created_at": schema.StringAttribute{
-				MarkdownDescription: "When the destination was created (RFC 3339).",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
+			"created_at": createdAtAttribute("destination"),
 		},
 	}
 }
 
-func (r *exportDestinationResource) ConfigValidators(context.Context) []resource.ConfigValidator {
+func (exportDestinationKind) configValidators() []resource.ConfigValidator {
 	return []resource.ConfigValidator{
 		resourcevalidator.ExactlyOneOf(path.MatchRoot("sftp"), path.MatchRoot("s3")),
 	}
 }
 
-func (r *exportDestinationResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
-}
-
-// ModifyPlan makes type known at plan time.
-func (r *exportDestinationResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() {
-		return
-	}
-	var plan exportDestinationModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
+// adjustPlan makes type known at plan time.
+func (exportDestinationKind) adjustPlan(_ context.Context, _ *providerData, _ tfsdk.Config, plan, _ *exportDestinationModel, _ *diag.Diagnostics) {
 	switch {
+	case plan == nil:
 	case !plan.SFTP.IsNull() && !plan.SFTP.IsUnknown():
 		plan.Type = types.StringValue(string(access.DestinationSFTP))
 	case !plan.S3.IsNull() && !plan.S3.IsUnknown():
 		plan.Type = types.StringValue(string(access.DestinationS3))
 	}
-	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }
 
-func (r *exportDestinationResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan exportDestinationModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	in := destinationFromModel(ctx, plan, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	created, err := r.data.service.CreateExportDestination(ctx, in)
+func (exportDestinationKind) version(d access.ExportDestination) access.Version { return d.Version }
+
+func (exportDestinationKind) read(ctx context.Context, svc access.Service, state exportDestinationModel) (access.ExportDestination, error) {
+	return svc.GetExportDestination(ctx, state.ID.ValueString())
+}
+
+func (exportDestinationKind) create(ctx context.Context, w write[exportDestinationModel], d access.ExportDestination) (access.ExportDestination, error) {
+	return w.data.service.CreateExportDestination(ctx, d)
+}
+
+func (exportDestinationKind) update(ctx context.Context, w write[exportDestinationModel], d access.ExportDestination) (access.ExportDestination, error) {
+	d.ID, d.Version = w.state.ID.ValueString(), w.version
+	return w.data.service.UpdateExportDestination(ctx, d)
+}
+
+func (exportDestinationKind) delete(ctx context.Context, data *providerData, state exportDestinationModel) error {
+	return data.service.DeleteExportDestination(ctx, state.ID.ValueString(), 0)
+}
+
+func (exportDestinationKind) holder(ctx context.Context, svc access.Service, d access.ExportDestination) (keyHolder, error) {
+	got, err := destinationByName(ctx, svc, d.Name)
 	if err != nil {
-		addServiceError(&resp.Diagnostics, "Unable to create export destination", err)
-		return
+		return keyHolder{}, err
 	}
-	plan.setFrom(ctx, created, &resp.Diagnostics)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	saveVersion(ctx, resp.Private, created.Version, &resp.Diagnostics)
+	return keyHolder{
+		attr: path.Root("name"), key: fmt.Sprintf("named %q", got.Name),
+		id: got.ID, keyImportID: nameImportID(got.Name), createdAt: got.CreatedAt,
+	}, nil
 }
 
-func (r *exportDestinationResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state exportDestinationModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	d, err := r.data.service.GetExportDestination(ctx, state.ID.ValueString())
-	if errors.Is(err, access.ErrNotFound) {
-		resp.State.RemoveResource(ctx)
-		return
-	}
-	if err != nil {
-		addServiceError(&resp.Diagnostics, "Unable to read export destination", err)
-		return
-	}
-	state.setFrom(ctx, d, &resp.Diagnostics)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
-	saveVersion(ctx, resp.Private, d.Version, &resp.Diagnostics)
-}
-
-func (r *exportDestinationResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan, state exportDestinationModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	in := destinationFromModel(ctx, plan, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	in.ID = state.ID.ValueString()
-	in.Version = lastVersion(ctx, req.Private, &resp.Diagnostics)
-	updated, err := r.data.service.UpdateExportDestination(ctx, in)
-	if err != nil {
-		addServiceError(&resp.Diagnostics, "Unable to update export destination", err)
-		return
-	}
-	plan.setFrom(ctx, updated, &resp.Diagnostics)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	saveVersion(ctx, resp.Private, updated.Version, &resp.Diagnostics)
-}
-
-func (r *exportDestinationResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state exportDestinationModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	err := r.data.service.DeleteExportDestination(ctx, state.ID.ValueString(), 0)
-	if err != nil && !errors.Is(err, access.ErrNotFound) {
-		addServiceError(&resp.Diagnostics, "Unable to delete export destination", err)
+// importer accepts a destination id, or `name:<destination name>`.
+func (exportDestinationKind) importer() importForms[access.ExportDestination] {
+	return importForms[access.ExportDestination]{
+		byID: func(ctx context.Context, svc access.Service, id string) (access.ExportDestination, error) {
+			return svc.GetExportDestination(ctx, id)
+		},
+		parseKey:    parseNameImportID,
+		byKey:       destinationByName,
+		keyImportID: nameImportID,
+		forms:       "a destination id, or name:<destination name>",
 	}
 }
 
-// ImportState accepts a destination id, or `name:<destination name>`.
-func (r *exportDestinationResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	id := req.ID
-	if name, ok := strings.CutPrefix(req.ID, importNamePrefix); ok {
-		d, err := findByName(ctx, "export destination", name, r.data.service.ListExportDestinations,
-			func(d access.ExportDestination) string { return d.Name })
-		if err != nil {
-			addServiceError(&resp.Diagnostics, "Unable to import export destination", err)
-			return
-		}
-		id = d.ID
-	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
+func destinationByName(ctx context.Context, svc access.Service, name string) (access.ExportDestination, error) {
+	return findByName(ctx, "export destination", name, svc.ListExportDestinations,
+		func(d access.ExportDestination) string { return d.Name })
 }
 
-func destinationFromModel(ctx context.Context, m exportDestinationModel, diags *diag.Diagnostics) access.ExportDestination {
-	d := access.ExportDestination{ID: m.ID.ValueString(), Name: m.Name.ValueString()}
+func (exportDestinationKind) toObject(ctx context.Context, m exportDestinationModel, diags *diag.Diagnostics) access.ExportDestination {
+	d := access.ExportDestination{Name: m.Name.ValueString()}
 	var kinds []string
 	diags.Append(m.ExportKinds.ElementsAs(ctx, &kinds, false)...)
 	for _, k := range kinds {
@@ -337,7 +260,7 @@ func destinationFromModel(ctx context.Context, m exportDestinationModel, diags *
 	return d
 }
 
-func (m *exportDestinationModel) setFrom(ctx context.Context, d access.ExportDestination, diags *diag.Diagnostics) {
+func (exportDestinationKind) fromObject(ctx context.Context, m *exportDestinationModel, d access.ExportDestination, diags *diag.Diagnostics) {
 	m.ID = types.StringValue(d.ID)
 	m.Name = types.StringValue(d.Name)
 	m.Type = types.StringValue(string(d.Type))

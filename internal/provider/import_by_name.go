@@ -11,9 +11,17 @@ import (
 // `terraform import engage_role.x name:Analyst`.
 const importNamePrefix = "name:"
 
+// parseNameImportID recognises `name:<name>`.
+func parseNameImportID(importID string) (string, bool) {
+	return strings.CutPrefix(importID, importNamePrefix)
+}
+
+// nameImportID is the import ID of the object named name.
+func nameImportID(name string) string { return importNamePrefix + name }
+
 // findByName pages through a collection and returns the object whose name
-// equals name regardless of case (names are unique that way on the
-// platform), or an *access.NotFoundError.
+// equals name under the platform's comparison (access.NameKey), or an
+// *access.NotFoundError.
 func findByName[T any](ctx context.Context, kind, name string,
 	list func(context.Context, access.ListOptions) (access.Page[T], error), nameOf func(T) string,
 ) (T, error) {

@@ -2,9 +2,7 @@ package provider
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -16,25 +14,19 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/engage-oss/terraform-provider-engage/internal/access"
 )
 
-var (
-	_ resource.ResourceWithConfigure   = (*ipAllowlistResource)(nil)
-	_ resource.ResourceWithImportState = (*ipAllowlistResource)(nil)
-	_ resource.ResourceWithModifyPlan  = (*ipAllowlistResource)(nil)
-)
+var _ planAdjuster[ipAllowlistModel] = ipAllowlistKind{}
 
 // NewIPAllowlistResource is the engage_ip_allowlist resource.
-func NewIPAllowlistResource() resource.Resource { return &ipAllowlistResource{} }
+func NewIPAllowlistResource() resource.Resource { return newManaged(ipAllowlistKind{}) }
 
-type ipAllowlistResource struct {
-	data *providerData
-}
+type ipAllowlistKind struct{}
 
 type ipAllowlistModel struct {
 	ID          types.String          `tfsdk:"id"`
@@ -56,37 +48,20 @@ var allowlistEntryAttrTypes = map[string]attr.Type{
 	"description": types.StringType,
 }
 
-func (r *ipAllowlistResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_ip_allowlist"
-}
+func (ipAllowlistKind) typeName() string { return "ip_allowlist" }
+func (ipAllowlistKind) noun() string     { return "IP allowlist" }
 
-func (r *ipAllowlistResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	resp.Schema = schema.Schema{
+func (ipAllowlistKind) schema() schema.Schema {
+	return schema.Schema{
 		MarkdownDescription: "A named list of networks allowed to reach the console. While at least one list is " +
 			"enabled, the console refuses requests from outside every enabled list; with none enabled, " +
-			"allowlisting is off. IPv4 and IPv6 are supported; a bare address stands for its `/32` or `/128`." +
-			adoptionNote("IP allowlist", "name"),
+			"allowlisting is off. IPv4 and IPv6 are supported; a bare address stands for its `/32` or `/128`. " +
+			"Refresh keeps the entries in the order state holds them, and puts entries added outside Terraform after them, " +
+			"so a plan shows only the entries that differ.",
 		Attributes: map[string]schema.Attribute{
-			"id": schema.StringAttribute{
-				MarkdownDescription: "Identifier the platform assigned to the list.",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
-			"name": schema.StringAttribute{
-				MarkdownDescription: fmt.Sprintf("Name of the list, 1-%d characters, unique in the account regardless of case.", access.MaxNameLength),
-				Required:            true,
-				Validators: []validator.String{
-					stringvalidator.UTF8LengthBetween(1, access.MaxNameLength),
-					stringvalidator.RegexMatches(trimmedName, "must not start or end with white space"),
-				},
-			},
-			"description": schema.StringAttribute{
-				MarkdownDescription: fmt.Sprintf("What the list is for, at most %d characters. Defaults to an empty string.", access.MaxDescriptionLength),
-				Optional:            true,
-				Computed:            true,
-				Default:             stringdefault.StaticString(""),
-				Validators:          []validator.String{stringvalidator.UTF8LengthAtMost(access.MaxDescriptionLength)},
-			},
+			"id":          idAttribute("list"),
+			"name":        nameAttribute("name of the list", true, access.CheckName),
+			"description": descriptionAttribute("what the list is for"),
 			"enabled": schema.BoolAttribute{
 				MarkdownDescription: "Whether the console enforces the list. Defaults to `true`; set `false` to keep a list without enforcing it.",
 				Optional:            true,
@@ -129,118 +104,20 @@ func (r *ipAllowlistResource) Schema(_ context.Context, _ resource.SchemaRequest
 	}
 }
 
-func (r *ipAllowlistResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
-}
-
-func (r *ipAllowlistResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan ipAllowlistModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	in := ipAllowlistFromModel(ctx, plan, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	if err := r.data.lockout.check(ctx, "", canonicalAllowlist(in)); err != nil {
-		addServiceError(&resp.Diagnostics, "Unable to create IP allowlist", err)
-		return
-	}
-	created, err := createOrAdopt(ctx, in, r.data.service.CreateIPAllowlist, ipAllowlistAdoption(r.data.service), &resp.Diagnostics)
-	if err != nil {
-		addServiceError(&resp.Diagnostics, "Unable to create IP allowlist", err)
-		return
-	}
-	plan.setFrom(created, &resp.Diagnostics)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	saveVersion(ctx, resp.Private, created.Version, &resp.Diagnostics)
-}
-
-func (r *ipAllowlistResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state ipAllowlistModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	list, err := r.data.service.GetIPAllowlist(ctx, state.ID.ValueString())
-	if errors.Is(err, access.ErrNotFound) {
-		resp.State.RemoveResource(ctx)
-		return
-	}
-	if err != nil {
-		addServiceError(&resp.Diagnostics, "Unable to read IP allowlist", err)
-		return
-	}
-	state.setFrom(list, &resp.Diagnostics)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
-	saveVersion(ctx, resp.Private, list.Version, &resp.Diagnostics)
-}
-
-func (r *ipAllowlistResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan, state ipAllowlistModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	in := ipAllowlistFromModel(ctx, plan, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	in.ID = state.ID.ValueString()
-	if err := r.data.lockout.check(ctx, in.ID, canonicalAllowlist(in)); err != nil {
-		addServiceError(&resp.Diagnostics, "Unable to update IP allowlist", err)
-		return
-	}
-	in.Version = lastVersion(ctx, req.Private, &resp.Diagnostics)
-	updated, err := r.data.service.UpdateIPAllowlist(ctx, in)
-	if err != nil {
-		addServiceError(&resp.Diagnostics, "Unable to update IP allowlist", err)
-		return
-	}
-	plan.setFrom(updated, &resp.Diagnostics)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	saveVersion(ctx, resp.Private, updated.Version, &resp.Diagnostics)
-}
-
-func (r *ipAllowlistResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state ipAllowlistModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	if err := r.data.lockout.check(ctx, state.ID.ValueString(), nil); err != nil {
-		addServiceError(&resp.Diagnostics, "Unable to delete IP allowlist", err)
-		return
-	}
-	err := r.data.service.DeleteIPAllowlist(ctx, state.ID.ValueString(), 0)
-	if err != nil && !errors.Is(err, access.ErrNotFound) {
-		addServiceError(&resp.Diagnostics, "Unable to delete IP allowlist", err)
-	}
-}
-
-// ModifyPlan shows a lockout at plan time when the planned list is known:
+// adjustPlan shows a lockout at plan time when the planned list is known:
 // the caller learns before apply that the change would shut it out.
-func (r *ipAllowlistResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if r.data == nil || plansNoChange(req) {
-		return // not configured yet (validation), or nothing to write
+func (k ipAllowlistKind) adjustPlan(ctx context.Context, data *providerData, _ tfsdk.Config, plan, state *ipAllowlistModel, diags *diag.Diagnostics) {
+	if data == nil {
+		return // not configured yet
 	}
 	var id string
-	if !req.State.Raw.IsNull() {
-		var state ipAllowlistModel
-		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if state != nil {
 		id = state.ID.ValueString()
 	}
 	var planned *access.IPAllowlist
-	if !req.Plan.Raw.IsNull() {
-		var plan ipAllowlistModel
-		resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-		if resp.Diagnostics.HasError() {
-			return
-		}
-		entries, diags := plan.Entries.ToListValue(ctx)
-		resp.Diagnostics.Append(diags...)
+	if plan != nil {
+		entries, d := plan.Entries.ToListValue(ctx)
+		diags.Append(d...)
 		if plan.Enabled.IsUnknown() || entries.IsUnknown() {
 			return // checked again at apply, when it is known
 		}
@@ -249,50 +126,19 @@ func (r *ipAllowlistResource) ModifyPlan(ctx context.Context, req resource.Modif
 				return
 			}
 		}
-		in := ipAllowlistFromModel(ctx, plan, &resp.Diagnostics)
+		in := k.toObject(ctx, *plan, diags)
 		in.ID = id
 		planned = canonicalAllowlist(in)
 	}
-	if err := r.data.lockout.check(ctx, id, planned); err != nil {
-		addServiceError(&resp.Diagnostics, "IP allowlist change refused", err)
+	if err := data.lockout.check(ctx, id, planned); err != nil {
+		addServiceError(diags, "IP allowlist change refused", err)
 	}
 }
 
-// canonicalAllowlist returns l as the platform will store it (entries in
-// canonical form), or l itself when it does not validate: validation
-// reports that elsewhere.
-func canonicalAllowlist(l access.IPAllowlist) *access.IPAllowlist {
-	if canon, err := access.ValidateIPAllowlist(l); err == nil {
-		return &canon
-	}
-	return &l
-}
-
-// ImportState accepts a list id, or `name:<list name>`.
-func (r *ipAllowlistResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	var (
-		list access.IPAllowlist
-		err  error
-	)
-	if name, ok := strings.CutPrefix(req.ID, importNamePrefix); ok {
-		list, err = findByName(ctx, "IP allowlist", name, r.data.service.ListIPAllowlists,
-			func(l access.IPAllowlist) string { return l.Name })
-	} else {
-		list, err = r.data.service.GetIPAllowlist(ctx, req.ID)
-	}
-	if err != nil {
-		addServiceError(&resp.Diagnostics, "Unable to import IP allowlist", err)
-		return
-	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), list.ID)...)
-}
-
-// ipAllowlistFromModel maps the configured fields to the service's input.
-func ipAllowlistFromModel(ctx context.Context, m ipAllowlistModel, diags *diag.Diagnostics) access.IPAllowlist {
+func (ipAllowlistKind) toObject(ctx context.Context, m ipAllowlistModel, diags *diag.Diagnostics) access.IPAllowlist {
 	var entries []allowlistEntryModel
 	diags.Append(m.Entries.ElementsAs(ctx, &entries, false)...)
 	out := access.IPAllowlist{
-		ID:          m.ID.ValueString(),
 		Name:        m.Name.ValueString(),
 		Description: m.Description.ValueString(),
 		Enabled:     m.Enabled.ValueBool(),
@@ -304,22 +150,79 @@ func ipAllowlistFromModel(ctx context.Context, m ipAllowlistModel, diags *diag.D
 	return out
 }
 
-// setFrom copies what the platform returned into the model. Entries come in
-// canonical form; where Terraform holds another spelling of the same
-// network, the framework keeps Terraform's (cidrType's semantic equality).
-func (m *ipAllowlistModel) setFrom(l access.IPAllowlist, diags *diag.Diagnostics) {
+// fromObject copies what the platform returned into the model. The
+// platform returns entries sorted; they are put in the order m holds them
+// (see entriesInPriorOrder), so drift shows as the entries that differ.
+func (ipAllowlistKind) fromObject(_ context.Context, m *ipAllowlistModel, l access.IPAllowlist, diags *diag.Diagnostics) {
 	m.ID = types.StringValue(l.ID)
 	m.Name = types.StringValue(l.Name)
 	m.Description = types.StringValue(l.Description)
 	m.Enabled = types.BoolValue(l.Enabled)
-	elems := make([]attr.Value, len(l.Entries))
-	for i, e := range l.Entries {
-		obj, d := types.ObjectValue(allowlistEntryAttrTypes, map[string]attr.Value{
-			"cidr":        cidrValueOf(e.CIDR),
-			"description": types.StringValue(e.Description),
-		})
-		diags.Append(d...)
-		elems[i] = obj
+	m.Entries = allowlistEntriesOf(entriesInPriorOrder(m.Entries, l.Entries, diags), diags)
+}
+
+func (ipAllowlistKind) version(l access.IPAllowlist) access.Version { return l.Version }
+
+func (ipAllowlistKind) read(ctx context.Context, svc access.Service, state ipAllowlistModel) (access.IPAllowlist, error) {
+	return svc.GetIPAllowlist(ctx, state.ID.ValueString())
+}
+
+func (ipAllowlistKind) create(ctx context.Context, w write[ipAllowlistModel], l access.IPAllowlist) (access.IPAllowlist, error) {
+	if err := w.data.lockout.check(ctx, "", canonicalAllowlist(l)); err != nil {
+		return access.IPAllowlist{}, err
 	}
-	m.Entries = allowlistEntriesOf(elems, diags)
+	return w.data.service.CreateIPAllowlist(ctx, l)
+}
+
+func (ipAllowlistKind) update(ctx context.Context, w write[ipAllowlistModel], l access.IPAllowlist) (access.IPAllowlist, error) {
+	l.ID, l.Version = w.state.ID.ValueString(), w.version
+	if err := w.data.lockout.check(ctx, l.ID, canonicalAllowlist(l)); err != nil {
+		return access.IPAllowlist{}, err
+	}
+	return w.data.service.UpdateIPAllowlist(ctx, l)
+}
+
+func (ipAllowlistKind) delete(ctx context.Context, data *providerData, state ipAllowlistModel) error {
+	if err := data.lockout.check(ctx, state.ID.ValueString(), nil); err != nil {
+		return err
+	}
+	return data.service.DeleteIPAllowlist(ctx, state.ID.ValueString(), 0)
+}
+
+func (ipAllowlistKind) holder(ctx context.Context, svc access.Service, l access.IPAllowlist) (keyHolder, error) {
+	got, err := allowlistByName(ctx, svc, l.Name)
+	if err != nil {
+		return keyHolder{}, err
+	}
+	return keyHolder{
+		attr: path.Root("name"), key: fmt.Sprintf("named %q", got.Name),
+		id: got.ID, keyImportID: nameImportID(got.Name), createdAt: got.CreatedAt,
+	}, nil
+}
+
+// importer accepts a list id, or `name:<list name>`.
+func (ipAllowlistKind) importer() importForms[access.IPAllowlist] {
+	return importForms[access.IPAllowlist]{
+		byID: func(ctx context.Context, svc access.Service, id string) (access.IPAllowlist, error) {
+			return svc.GetIPAllowlist(ctx, id)
+		},
+		parseKey:    parseNameImportID,
+		byKey:       allowlistByName,
+		keyImportID: nameImportID,
+		forms:       "a list id, or name:<list name>",
+	}
+}
+
+func allowlistByName(ctx context.Context, svc access.Service, name string) (access.IPAllowlist, error) {
+	return findByName(ctx, "IP allowlist", name, svc.ListIPAllowlists, func(l access.IPAllowlist) string { return l.Name })
+}
+
+// canonicalAllowlist returns l as the platform will store it (entries in
+// canonical form), or l itself when it does not validate: validation
+// reports that elsewhere.
+func canonicalAllowlist(l access.IPAllowlist) *access.IPAllowlist {
+	if canon, err := access.ValidateIPAllowlist(l); err == nil {
+		return &canon
+	}
+	return &l
 }

@@ -2,11 +2,11 @@ package provider
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -14,23 +14,18 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/engage-oss/terraform-provider-engage/internal/access"
 )
 
-var (
-	_ resource.ResourceWithConfigure   = (*maskingColumnResource)(nil)
-	_ resource.ResourceWithImportState = (*maskingColumnResource)(nil)
-	_ resource.ResourceWithModifyPlan  = (*maskingColumnResource)(nil)
-)
+var _ planAdjuster[maskingColumnModel] = maskingColumnKind{}
 
 // NewMaskingColumnResource is the engage_masking_column resource.
-func NewMaskingColumnResource() resource.Resource { return &maskingColumnResource{} }
+func NewMaskingColumnResource() resource.Resource { return newManaged(maskingColumnKind{}) }
 
-type maskingColumnResource struct {
-	data *providerData
-}
+type maskingColumnKind struct{}
 
 type maskingColumnModel struct {
 	ID          types.String `tfsdk:"id"`
@@ -43,20 +38,18 @@ type maskingColumnModel struct {
 // identifierValidator applies the platform's rule for table and column names.
 var identifierValidator = platformCheck{description: "identifier", check: access.CheckIdentifier}
 
-func (r *maskingColumnResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_masking_column"
-}
+func (maskingColumnKind) typeName() string { return "masking_column" }
+func (maskingColumnKind) noun() string     { return "masking column" }
 
-func (r *maskingColumnResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+func (maskingColumnKind) schema() schema.Schema {
 	masks := make([]string, len(access.MaskKinds))
 	for i, k := range access.MaskKinds {
 		masks[i] = string(k)
 	}
-	resp.Schema = schema.Schema{
+	return schema.Schema{
 		MarkdownDescription: "Marks one column of a data-space table as personal data. Roles without the " +
 			"`data.personal_info` permission see the column masked. A column is masked at most once; " +
-			"changing `table` or `column` masks another column, so it replaces the resource." +
-			adoptionNote("masking column", "table and column"),
+			"changing `table` or `column` masks another column, so it replaces the resource.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: "The column's identity, `<table>/<column>`; also the import ID. Known at plan time.",
@@ -84,126 +77,20 @@ func (r *maskingColumnResource) Schema(_ context.Context, _ resource.SchemaReque
 				Default:    stringdefault.StaticString(string(access.MaskFull)),
 				Validators: []validator.String{stringvalidator.OneOf(masks...)},
 			},
-			"description": schema.StringAttribute{
-				MarkdownDescription: fmt.Sprintf("Why the column is masked, at most %d characters. Defaults to an empty string.", access.MaxDescriptionLength),
-				Optional:            true,
-				Computed:            true,
-				Default:             stringdefault.StaticString(""),
-				Validators:          []validator.String{stringvalidator.UTF8LengthAtMost(access.MaxDescriptionLength)},
-			},
+			"description": descriptionAttribute("why the column is masked"),
 		},
 	}
 }
 
-func (r *maskingColumnResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
+// adjustPlan makes id known at plan time: it follows from table and column.
+func (maskingColumnKind) adjustPlan(_ context.Context, _ *providerData, _ tfsdk.Config, plan, _ *maskingColumnModel, _ *diag.Diagnostics) {
+	if plan == nil || plan.Table.IsUnknown() || plan.Column.IsUnknown() {
+		return
+	}
+	plan.ID = types.StringValue(maskingColumnID(plan.Table.ValueString(), plan.Column.ValueString()))
 }
 
-// ModifyPlan makes id known at plan time: it follows from table and column.
-func (r *maskingColumnResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() {
-		return // destroy
-	}
-	var plan maskingColumnModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() || plan.Table.IsUnknown() || plan.Column.IsUnknown() {
-		return
-	}
-	id := maskingColumnID(plan.Table.ValueString(), plan.Column.ValueString())
-	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), id)...)
-}
-
-func (r *maskingColumnResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan maskingColumnModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	created, err := createOrAdopt(ctx, maskingColumnFromModel(plan), r.data.service.CreateMaskingColumn, maskingColumnAdoption(r.data.service), &resp.Diagnostics)
-	if err != nil {
-		addServiceError(&resp.Diagnostics, "Unable to create masking column", err)
-		return
-	}
-	plan.setFrom(created)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	saveVersion(ctx, resp.Private, created.Version, &resp.Diagnostics)
-}
-
-func (r *maskingColumnResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state maskingColumnModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	c, err := r.data.service.GetMaskingColumn(ctx, state.Table.ValueString(), state.Column.ValueString())
-	if errors.Is(err, access.ErrNotFound) {
-		resp.State.RemoveResource(ctx)
-		return
-	}
-	if err != nil {
-		addServiceError(&resp.Diagnostics, "Unable to read masking column", err)
-		return
-	}
-	state.setFrom(c)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
-	saveVersion(ctx, resp.Private, c.Version, &resp.Diagnostics)
-}
-
-func (r *maskingColumnResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan maskingColumnModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	// table and column force replacement, so the plan names the same column
-	// as the state.
-	in := maskingColumnFromModel(plan)
-	in.Version = lastVersion(ctx, req.Private, &resp.Diagnostics)
-	updated, err := r.data.service.UpdateMaskingColumn(ctx, in)
-	if err != nil {
-		addServiceError(&resp.Diagnostics, "Unable to update masking column", err)
-		return
-	}
-	plan.setFrom(updated)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	saveVersion(ctx, resp.Private, updated.Version, &resp.Diagnostics)
-}
-
-func (r *maskingColumnResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state maskingColumnModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	err := r.data.service.DeleteMaskingColumn(ctx, state.Table.ValueString(), state.Column.ValueString(), 0)
-	if err != nil && !errors.Is(err, access.ErrNotFound) {
-		addServiceError(&resp.Diagnostics, "Unable to delete masking column", err)
-	}
-}
-
-// ImportState accepts `<table>/<column>`.
-func (r *maskingColumnResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	table, column, ok := strings.Cut(req.ID, "/")
-	if !ok || access.CheckIdentifier(table) != "" || access.CheckIdentifier(column) != "" {
-		resp.Diagnostics.AddError("Unable to import masking column",
-			fmt.Sprintf("Expected an import ID of the form <table>/<column>, such as contacts/email, got %q.", req.ID))
-		return
-	}
-	c, err := r.data.service.GetMaskingColumn(ctx, table, column)
-	if err != nil {
-		addServiceError(&resp.Diagnostics, "Unable to import masking column", err)
-		return
-	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), maskingColumnID(c.Table, c.Column))...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("table"), c.Table)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("column"), c.Column)...)
-}
-
-// maskingColumnID is the resource's id and import ID.
-func maskingColumnID(table, column string) string { return table + "/" + column }
-
-// maskingColumnFromModel maps the configured fields to the service's input.
-func maskingColumnFromModel(m maskingColumnModel) access.MaskingColumn {
+func (maskingColumnKind) toObject(_ context.Context, m maskingColumnModel, _ *diag.Diagnostics) access.MaskingColumn {
 	return access.MaskingColumn{
 		Table:       m.Table.ValueString(),
 		Column:      m.Column.ValueString(),
@@ -212,11 +99,58 @@ func maskingColumnFromModel(m maskingColumnModel) access.MaskingColumn {
 	}
 }
 
-// setFrom copies what the platform returned into the model.
-func (m *maskingColumnModel) setFrom(c access.MaskingColumn) {
+func (maskingColumnKind) fromObject(_ context.Context, m *maskingColumnModel, c access.MaskingColumn, _ *diag.Diagnostics) {
 	m.ID = types.StringValue(maskingColumnID(c.Table, c.Column))
 	m.Table = types.StringValue(c.Table)
 	m.Column = types.StringValue(c.Column)
 	m.Mask = types.StringValue(string(c.Mask))
 	m.Description = types.StringValue(c.Description)
 }
+
+func (maskingColumnKind) version(c access.MaskingColumn) access.Version { return c.Version }
+
+func (maskingColumnKind) read(ctx context.Context, svc access.Service, state maskingColumnModel) (access.MaskingColumn, error) {
+	return svc.GetMaskingColumn(ctx, state.Table.ValueString(), state.Column.ValueString())
+}
+
+func (maskingColumnKind) create(ctx context.Context, w write[maskingColumnModel], c access.MaskingColumn) (access.MaskingColumn, error) {
+	return w.data.service.CreateMaskingColumn(ctx, c)
+}
+
+// update writes the column the state names: table and column force
+// replacement, so the plan names the same one.
+func (maskingColumnKind) update(ctx context.Context, w write[maskingColumnModel], c access.MaskingColumn) (access.MaskingColumn, error) {
+	c.Version = w.version
+	return w.data.service.UpdateMaskingColumn(ctx, c)
+}
+
+func (maskingColumnKind) delete(ctx context.Context, data *providerData, state maskingColumnModel) error {
+	return data.service.DeleteMaskingColumn(ctx, state.Table.ValueString(), state.Column.ValueString(), 0)
+}
+
+func (maskingColumnKind) holder(ctx context.Context, svc access.Service, c access.MaskingColumn) (keyHolder, error) {
+	got, err := svc.GetMaskingColumn(ctx, c.Table, c.Column)
+	if err != nil {
+		return keyHolder{}, err
+	}
+	id := maskingColumnID(got.Table, got.Column)
+	return keyHolder{attr: path.Root("column"), key: fmt.Sprintf("for the column %s", id), id: id, createdAt: got.CreatedAt}, nil
+}
+
+// importer accepts `<table>/<column>`, the only way to name a masked
+// column.
+func (maskingColumnKind) importer() importForms[access.MaskingColumn] {
+	return importForms[access.MaskingColumn]{
+		byID: func(ctx context.Context, svc access.Service, id string) (access.MaskingColumn, error) {
+			table, column, ok := strings.Cut(id, "/")
+			if !ok || access.CheckIdentifier(table) != "" || access.CheckIdentifier(column) != "" {
+				return access.MaskingColumn{}, fmt.Errorf("expected an import ID of the form <table>/<column>, such as contacts/email, got %q", id)
+			}
+			return svc.GetMaskingColumn(ctx, table, column)
+		},
+		forms: "<table>/<column>, such as contacts/email",
+	}
+}
+
+// maskingColumnID is the resource's id and import ID.
+func maskingColumnID(table, column string) string { return table + "/" + column }

@@ -117,10 +117,13 @@ type providerModel struct {
 type providerData struct {
 	service access.Service
 	lockout *lockoutGuard
+	// configuredAt is when this Terraform run configured the provider: an
+	// object created after it was created by this run.
+	configuredAt time.Time
 }
 
 func newProviderData(svc access.Service, lockoutProtection bool) *providerData {
-	return &providerData{service: svc, lockout: &lockoutGuard{enabled: lockoutProtection, svc: svc}}
+	return &providerData{service: svc, lockout: &lockoutGuard{enabled: lockoutProtection, svc: svc}, configuredAt: time.Now()}
 }
 
 func (p *engageProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {

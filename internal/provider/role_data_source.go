@@ -103,6 +103,6 @@ func (d *roleDataSource) Read(ctx context.Context, req datasource.ReadRequest, r
 		addServiceError(&resp.Diagnostics, "Unable to read role", err)
 		return
 	}
-	m.setFrom(role, &resp.Diagnostics)
+	roleKind{}.fromObject(ctx, &m, role, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }

@@ -4,42 +4,28 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/engage-oss/terraform-provider-engage/internal/access"
 )
 
-var (
-	_ resource.ResourceWithConfigure   = (*roleResource)(nil)
-	_ resource.ResourceWithImportState = (*roleResource)(nil)
-	_ resource.ResourceWithModifyPlan  = (*roleResource)(nil)
-)
-
-// trimmedName matches a name with no leading or trailing white space, which
-// the platform refuses (it would look the same in the console, yet differ).
-var trimmedName = regexp.MustCompile(`^\S(?:.*\S)?$`)
+var _ planAdjuster[roleModel] = roleKind{}
 
 // NewRoleResource is the engage_role resource.
-func NewRoleResource() resource.Resource { return &roleResource{} }
+func NewRoleResource() resource.Resource { return newManaged(roleKind{}) }
 
-type roleResource struct {
-	data *providerData
-}
+type roleKind struct{}
 
 type roleModel struct {
 	ID                   types.String `tfsdk:"id"`
@@ -52,38 +38,20 @@ type roleModel struct {
 	CreatedAt            types.String `tfsdk:"created_at"`
 }
 
-func (r *roleResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_role"
-}
+func (roleKind) typeName() string { return "role" }
+func (roleKind) noun() string     { return "role" }
 
-func (r *roleResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	resp.Schema = schema.Schema{
+func (roleKind) schema() schema.Schema {
+	return schema.Schema{
 		MarkdownDescription: "A custom role: a named set of permissions that users log in with. " +
 			"Permissions a granted permission depends on are enabled automatically; `effective_permissions` " +
 			"shows the result at plan time. System roles (\"Full Admin\", \"Read Only\") are read-only: " +
-			"look them up with the `engage_role` data source." +
-			adoptionNote("role", "name"),
+			"look them up with the `engage_role` data source. The platform refuses to delete a role that " +
+			"users hold: the plan warns, naming them.",
 		Attributes: map[string]schema.Attribute{
-			"id": schema.StringAttribute{
-				MarkdownDescription: "Identifier the platform assigned to the role.",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
-			"name": schema.StringAttribute{
-				MarkdownDescription: fmt.Sprintf("Name of the role, 1-%d characters, unique in the account regardless of case.", access.MaxNameLength),
-				Required:            true,
-				Validators: []validator.String{
-					stringvalidator.UTF8LengthBetween(1, access.MaxNameLength),
-					stringvalidator.RegexMatches(trimmedName, "must not start or end with white space"),
-				},
-			},
-			"description": schema.StringAttribute{
-				MarkdownDescription: fmt.Sprintf("What the role is for, at most %d characters. Defaults to an empty string.", access.MaxDescriptionLength),
-				Optional:            true,
-				Computed:            true,
-				Default:             stringdefault.StaticString(""),
-				Validators:          []validator.String{stringvalidator.UTF8LengthAtMost(access.MaxDescriptionLength)},
-			},
+			"id":          idAttribute("role"),
+			"name":        nameAttribute("name of the role, not a system role's name", true, access.CheckName),
+			"description": descriptionAttribute("what the role is for"),
 			"permissions": schema.SetAttribute{
 				MarkdownDescription: "Keys of the permissions the role grants, from the `engage_permissions` catalog. " +
 					"Authoritative: permissions not listed are removed. At least one.",
@@ -107,156 +75,95 @@ func (r *roleResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 				MarkdownDescription: "Whether this is a predefined system role; always `false` for a managed role.",
 				Computed:            true,
 			},
-			"created_at": schema.StringAttribute{
-				MarkdownDescription: "When the role was created (RFC 3339).",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
+			"created_at": createdAtAttribute("role"),
 		},
 	}
 }
 
-func (r *roleResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
-}
-
-// ModifyPlan makes effective_permissions, sensitive and system known at plan
-// time, so a plan review (or an OPA policy over `terraform show -json`) sees
-// what a role will really grant.
-func (r *roleResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() || plansNoChange(req) {
-		return // destroy, or nothing changes
-	}
-	var plan roleModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
+// adjustPlan makes effective_permissions, sensitive and system known at
+// plan time, so a plan review (or an OPA policy over `terraform show
+// -json`) sees what a role will really grant; and warns when a destroy will
+// meet the users who hold the role.
+func (roleKind) adjustPlan(ctx context.Context, data *providerData, _ tfsdk.Config, plan, state *roleModel, diags *diag.Diagnostics) {
+	if plan == nil {
+		warnRoleHolders(ctx, data, *state, diags)
 		return
 	}
-	keys, known := knownStrings(ctx, plan.Permissions, &resp.Diagnostics)
-	if !known || resp.Diagnostics.HasError() {
+	keys, known := knownStrings(ctx, plan.Permissions, diags)
+	if !known || diags.HasError() {
 		return
 	}
 	catalog := access.DefaultCatalog()
 	effective := catalog.Closure(keys)
-	plan.EffectivePermissions = stringSet(effective, &resp.Diagnostics)
+	plan.EffectivePermissions = stringSet(effective, diags)
 	plan.Sensitive = types.BoolValue(catalog.AnySensitive(effective))
 	plan.System = types.BoolValue(false)
-	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }
 
-func (r *roleResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan roleModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
+// maxHoldersNamed is how many holders of a role a message names.
+const maxHoldersNamed = 5
+
+// warnRoleHolders warns, at plan time, that the role to destroy is held by
+// users: the platform will refuse the delete unless they move first.
+func warnRoleHolders(ctx context.Context, data *providerData, state roleModel, diags *diag.Diagnostics) {
+	if data == nil {
 		return
 	}
-	in := roleFromModel(ctx, plan, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
+	holders, err := roleHolders(ctx, data.service, state.ID.ValueString())
+	if err != nil || len(holders) == 0 {
+		return // the apply reports what the platform says
 	}
-	created, err := createOrAdopt(ctx, in, r.data.service.CreateRole, roleAdoption(r.data.service), &resp.Diagnostics)
+	diags.AddWarning("Role still held by users", fmt.Sprintf(
+		"The role %q (%s) is held by %s. The platform refuses to delete a role that users hold, so the destroy fails "+
+			"unless every holder has moved to another role first. Moving them in this same apply works only when the "+
+			"role was applied with lifecycle { create_before_destroy = true }, which makes Terraform update the users "+
+			"before it destroys the role; otherwise move them in one apply and remove the role in the next.",
+		state.Name.ValueString(), state.ID.ValueString(), describeHolders(holders)))
+}
+
+// roleHolders lists the users holding the role id.
+func roleHolders(ctx context.Context, svc access.Service, id string) ([]access.User, error) {
+	users, err := access.ListAll(ctx, svc.ListUsers)
 	if err != nil {
-		addServiceError(&resp.Diagnostics, "Unable to create role", err)
-		return
+		return nil, err
 	}
-	plan.setFrom(created, &resp.Diagnostics)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	saveVersion(ctx, resp.Private, created.Version, &resp.Diagnostics)
+	var holders []access.User
+	for _, u := range users {
+		if u.RoleID == id {
+			holders = append(holders, u)
+		}
+	}
+	return holders, nil
 }
 
-func (r *roleResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state roleModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
+// describeHolders names holders by email: "2 users (a@x.com, b@x.com)",
+// the first maxHoldersNamed of them.
+func describeHolders(holders []access.User) string {
+	emails := make([]string, 0, maxHoldersNamed)
+	for _, u := range holders[:min(len(holders), maxHoldersNamed)] {
+		emails = append(emails, u.Email)
 	}
-	role, err := r.data.service.GetRole(ctx, state.ID.ValueString())
-	if errors.Is(err, access.ErrNotFound) {
-		resp.State.RemoveResource(ctx)
-		return
+	if more := len(holders) - len(emails); more > 0 {
+		emails = append(emails, fmt.Sprintf("and %d more", more))
 	}
-	if err != nil {
-		addServiceError(&resp.Diagnostics, "Unable to read role", err)
-		return
+	count := "1 user"
+	if len(holders) != 1 {
+		count = fmt.Sprintf("%d users", len(holders))
 	}
-	state.setFrom(role, &resp.Diagnostics)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
-	saveVersion(ctx, resp.Private, role.Version, &resp.Diagnostics)
+	return count + " (" + strings.Join(emails, ", ") + ")"
 }
 
-func (r *roleResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan, state roleModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	in := roleFromModel(ctx, plan, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	in.ID = state.ID.ValueString()
-	in.Version = lastVersion(ctx, req.Private, &resp.Diagnostics)
-	updated, err := r.data.service.UpdateRole(ctx, in)
-	if err != nil {
-		addServiceError(&resp.Diagnostics, "Unable to update role", err)
-		return
-	}
-	plan.setFrom(updated, &resp.Diagnostics)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	saveVersion(ctx, resp.Private, updated.Version, &resp.Diagnostics)
-}
-
-func (r *roleResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state roleModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	err := r.data.service.DeleteRole(ctx, state.ID.ValueString(), 0)
-	if err != nil && !errors.Is(err, access.ErrNotFound) {
-		addServiceError(&resp.Diagnostics, "Unable to delete role", err)
-	}
-}
-
-// ImportState accepts a role id, or `name:<role name>`. System roles are
-// refused: they cannot be managed, only looked up.
-func (r *roleResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	var (
-		role access.Role
-		err  error
-	)
-	if name, ok := strings.CutPrefix(req.ID, importNamePrefix); ok {
-		role, err = r.data.service.GetRoleByName(ctx, name)
-	} else {
-		role, err = r.data.service.GetRole(ctx, req.ID)
-	}
-	if err != nil {
-		addServiceError(&resp.Diagnostics, "Unable to import role", err)
-		return
-	}
-	if role.System {
-		resp.Diagnostics.AddError("Unable to import role",
-			fmt.Sprintf("%q is a system role and is read-only; look it up with the engage_role data source instead.", role.Name))
-		return
-	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), role.ID)...)
-}
-
-// roleFromModel maps the configured fields to the service's input.
-func roleFromModel(ctx context.Context, m roleModel, diags *diag.Diagnostics) access.Role {
+func (roleKind) toObject(ctx context.Context, m roleModel, diags *diag.Diagnostics) access.Role {
 	var perms []string
 	diags.Append(m.Permissions.ElementsAs(ctx, &perms, false)...)
 	return access.Role{
-		ID:          m.ID.ValueString(),
 		Name:        m.Name.ValueString(),
 		Description: m.Description.ValueString(),
 		Permissions: perms,
 	}
 }
 
-// setFrom copies what the platform returned into the model.
-func (m *roleModel) setFrom(r access.Role, diags *diag.Diagnostics) {
+func (roleKind) fromObject(_ context.Context, m *roleModel, r access.Role, diags *diag.Diagnostics) {
 	m.ID = types.StringValue(r.ID)
 	m.Name = types.StringValue(r.Name)
 	m.Description = types.StringValue(r.Description)
@@ -265,6 +172,77 @@ func (m *roleModel) setFrom(r access.Role, diags *diag.Diagnostics) {
 	m.Sensitive = types.BoolValue(r.Sensitive)
 	m.System = types.BoolValue(r.System)
 	m.CreatedAt = types.StringValue(formatTime(r.CreatedAt))
+}
+
+func (roleKind) version(r access.Role) access.Version { return r.Version }
+
+func (roleKind) read(ctx context.Context, svc access.Service, state roleModel) (access.Role, error) {
+	return svc.GetRole(ctx, state.ID.ValueString())
+}
+
+func (roleKind) create(ctx context.Context, w write[roleModel], r access.Role) (access.Role, error) {
+	return w.data.service.CreateRole(ctx, r)
+}
+
+func (roleKind) update(ctx context.Context, w write[roleModel], r access.Role) (access.Role, error) {
+	r.ID, r.Version = w.state.ID.ValueString(), w.version
+	return w.data.service.UpdateRole(ctx, r)
+}
+
+// delete names the holders when the platform refuses because users hold
+// the role, so the error says whom to move.
+func (roleKind) delete(ctx context.Context, data *providerData, state roleModel) error {
+	id := state.ID.ValueString()
+	err := data.service.DeleteRole(ctx, id, 0)
+	if !errors.Is(err, access.ErrConflict) {
+		return err
+	}
+	holders, listErr := roleHolders(ctx, data.service, id)
+	if listErr != nil || len(holders) == 0 {
+		return err
+	}
+	return fmt.Errorf("%w. Held by %s: set their role_id to another role first (or give the role "+
+		"lifecycle { create_before_destroy = true } to do both in one apply)", err, describeHolders(holders))
+}
+
+func (roleKind) holder(ctx context.Context, svc access.Service, r access.Role) (keyHolder, error) {
+	got, err := svc.GetRoleByName(ctx, r.Name)
+	if err != nil {
+		return keyHolder{}, err
+	}
+	if got.System {
+		return keyHolder{}, errSystemRole(got)
+	}
+	return keyHolder{
+		attr: path.Root("name"), key: fmt.Sprintf("named %q", got.Name),
+		id: got.ID, keyImportID: importNamePrefix + got.Name, createdAt: got.CreatedAt,
+	}, nil
+}
+
+// importer accepts a role id, or `name:<role name>`. System roles are
+// refused: they cannot be managed, only looked up.
+func (roleKind) importer() importForms[access.Role] {
+	return importForms[access.Role]{
+		byID: func(ctx context.Context, svc access.Service, id string) (access.Role, error) {
+			return svc.GetRole(ctx, id)
+		},
+		parseKey: parseNameImportID,
+		byKey: func(ctx context.Context, svc access.Service, name string) (access.Role, error) {
+			return svc.GetRoleByName(ctx, name)
+		},
+		keyImportID: nameImportID,
+		forms:       "a role id, or name:<role name>",
+		manageable: func(r access.Role) error {
+			if r.System {
+				return errSystemRole(r)
+			}
+			return nil
+		},
+	}
+}
+
+func errSystemRole(r access.Role) error {
+	return fmt.Errorf("%q is a system role and is read-only; look it up with the engage_role data source instead", r.Name)
 }
 
 // stringSet builds a set of strings; an empty input gives an empty set, not

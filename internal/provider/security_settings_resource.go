@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -17,24 +18,24 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/objectdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/engage-oss/terraform-provider-engage/internal/access"
 )
 
 var (
-	_ resource.ResourceWithConfigure      = (*securitySettingsResource)(nil)
-	_ resource.ResourceWithImportState    = (*securitySettingsResource)(nil)
-	_ resource.ResourceWithModifyPlan     = (*securitySettingsResource)(nil)
-	_ resource.ResourceWithValidateConfig = (*securitySettingsResource)(nil)
+	_ planAdjuster[securitySettingsModel] = securitySettingsKind{}
+	_ configChecking                      = securitySettingsKind{}
 )
 
 // NewSecuritySettingsResource is the engage_security_settings resource.
-func NewSecuritySettingsResource() resource.Resource { return &securitySettingsResource{} }
+func NewSecuritySettingsResource() resource.Resource { return newManaged(securitySettingsKind{}) }
 
-type securitySettingsResource struct {
-	data *providerData
-}
+// securitySettingsKind is the account's singleton: it always exists on the
+// platform, so create takes it over, but only while nobody else has (see
+// create), and delete resets the defaults.
+type securitySettingsKind struct{}
 
 type securitySettingsModel struct {
 	ID                       types.String `tfsdk:"id"`
@@ -83,20 +84,21 @@ var (
 	ssoCertExpiresPath = ssoPath.AtName("idp_certificate_expires_at")
 )
 
-func (r *securitySettingsResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_security_settings"
-}
+func (securitySettingsKind) typeName() string { return "security_settings" }
+func (securitySettingsKind) noun() string     { return "security settings" }
 
 // Schema keeps every configurable attribute either Optional with a default
 // or Optional without Computed (the IdP strings, null when unset). So an
 // omitted attribute plans its default, and `terraform plan
 // -generate-config-out` writes a configuration that plans no change.
-func (r *securitySettingsResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	resp.Schema = schema.Schema{
+func (securitySettingsKind) schema() schema.Schema {
+	return schema.Schema{
 		MarkdownDescription: "The account's security settings: two-factor authentication, session timeout, " +
-			"SAML single sign-on and campaign approval. A singleton: declare it at most once per account. " +
-			"Creating the resource writes the configured settings over the account's current ones " +
-			"(attributes left out get the platform defaults); destroying it resets the platform defaults.",
+			"SAML single sign-on and campaign approval. A singleton: declare it once per account. " +
+			"Creating the resource takes the settings over only while they are the platform defaults, and fails " +
+			"when they were changed (by another `engage_security_settings` block, or in the console): import them " +
+			"then, with the ID `account`. Attributes left out get the platform defaults; destroying the resource " +
+			"resets the platform defaults.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: "Always `" + access.SecuritySettingsID + "`: there is one set of security settings per account.",
@@ -174,23 +176,19 @@ func (r *securitySettingsResource) Schema(_ context.Context, _ resource.SchemaRe
 	}
 }
 
-func (r *securitySettingsResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
-}
-
-// ValidateConfig checks at plan time the SSO rules that span attributes,
+// validateConfig checks at plan time the SSO rules that span attributes,
 // with the platform's wording, wherever the values are known. The platform
 // checks them again on apply. Defaults are not applied yet here: an unset
 // flag is null, which means false.
-func (r *securitySettingsResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+func (securitySettingsKind) validateConfig(ctx context.Context, config tfsdk.Config, diags *diag.Diagnostics) {
 	var sso types.Object
-	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, ssoPath, &sso)...)
-	if resp.Diagnostics.HasError() || sso.IsNull() || sso.IsUnknown() {
+	diags.Append(config.GetAttribute(ctx, ssoPath, &sso)...)
+	if diags.HasError() || sso.IsNull() || sso.IsUnknown() {
 		return
 	}
 	var m ssoModel
-	resp.Diagnostics.Append(sso.As(ctx, &m, objectAsOptions)...)
-	if resp.Diagnostics.HasError() {
+	diags.Append(sso.As(ctx, &m, objectAsOptions)...)
+	if diags.HasError() {
 		return
 	}
 	if m.Enabled.ValueBool() {
@@ -203,46 +201,44 @@ func (r *securitySettingsResource) ValidateConfig(ctx context.Context, req resou
 			{"idp_certificate_pem", m.IdPCertificatePEM},
 		} {
 			if idp.value.IsNull() {
-				resp.Diagnostics.AddAttributeError(ssoPath.AtName(idp.name), "Incomplete SSO configuration",
+				diags.AddAttributeError(ssoPath.AtName(idp.name), "Incomplete SSO configuration",
 					fmt.Sprintf("Attribute sso.%s %s.", idp.name, access.SSORequiredMessage))
 			}
 		}
 	}
 	if m.Enforce.ValueBool() && !m.Enabled.IsUnknown() && !m.Enabled.ValueBool() {
-		resp.Diagnostics.AddAttributeError(ssoPath.AtName("enforce"), "Invalid SSO configuration",
+		diags.AddAttributeError(ssoPath.AtName("enforce"), "Invalid SSO configuration",
 			fmt.Sprintf("Attribute sso.enforce %s.", access.SSOEnforceMessage))
 	}
 	if notAfter, ok := certificateNotAfter(m.IdPCertificatePEM); ok && time.Now().After(notAfter) {
 		switch {
 		case m.Enforce.ValueBool():
-			resp.Diagnostics.AddAttributeError(ssoCertificatePath, "Expired IdP certificate",
+			diags.AddAttributeError(ssoCertificatePath, "Expired IdP certificate",
 				fmt.Sprintf("Attribute sso.idp_certificate_pem %s.", access.ExpiredCertificateMessage(notAfter)))
 		case m.Enabled.ValueBool():
-			resp.Diagnostics.AddAttributeWarning(ssoCertificatePath, "Expired IdP certificate",
+			diags.AddAttributeWarning(ssoCertificatePath, "Expired IdP certificate",
 				fmt.Sprintf("Attribute sso.idp_certificate_pem expired on %s: SSO sign-ins will fail until the certificate is replaced.",
 					formatTime(notAfter)))
 		}
 	}
 }
 
-// ModifyPlan makes idp_certificate_expires_at known at plan time, so a plan
+// adjustPlan makes idp_certificate_expires_at known at plan time, so a plan
 // review sees when a new certificate runs out, and warns that a destroy
 // resets the platform defaults rather than deleting anything.
-func (r *securitySettingsResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() {
-		resp.Diagnostics.AddWarning("Security settings reset to the platform defaults",
+func (securitySettingsKind) adjustPlan(ctx context.Context, _ *providerData, _ tfsdk.Config, plan, _ *securitySettingsModel, diags *diag.Diagnostics) {
+	if plan == nil {
+		diags.AddWarning("Security settings reset to the platform defaults",
 			fmt.Sprintf("Destroying engage_security_settings does not delete the account's security settings: it resets them to the platform defaults "+
 				"(two-factor authentication not required, %d-minute session timeout, SSO off, no campaign approval).", access.DefaultSessionTimeoutMinutes))
 		return
 	}
-	var sso types.Object
-	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, ssoPath, &sso)...)
-	if resp.Diagnostics.HasError() || sso.IsNull() || sso.IsUnknown() {
+	if plan.SSO.IsNull() || plan.SSO.IsUnknown() {
 		return
 	}
 	var m ssoModel
-	resp.Diagnostics.Append(sso.As(ctx, &m, objectAsOptions)...)
-	if resp.Diagnostics.HasError() || m.IdPCertificatePEM.IsUnknown() {
+	diags.Append(plan.SSO.As(ctx, &m, objectAsOptions)...)
+	if diags.HasError() || m.IdPCertificatePEM.IsUnknown() {
 		return
 	}
 	expiresAt := types.StringNull()
@@ -251,89 +247,108 @@ func (r *securitySettingsResource) ModifyPlan(ctx context.Context, req resource.
 	} else if !m.IdPCertificatePEM.IsNull() {
 		return // the validator reports the certificate
 	}
-	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, ssoCertExpiresPath, expiresAt)...)
+	m.IdPCertificateExpiresAt = expiresAt
+	obj, d := types.ObjectValueFrom(ctx, ssoAttrTypes, m)
+	diags.Append(d...)
+	plan.SSO = obj
 }
 
-// Create writes the configured settings: the singleton always exists on the
-// platform, so there is nothing to create, only settings to replace.
-func (r *securitySettingsResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan securitySettingsModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	in := securitySettingsFromModel(ctx, plan, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	written, err := r.data.service.UpdateSecuritySettings(ctx, in)
+func (securitySettingsKind) version(s access.SecuritySettings) access.Version { return s.Version }
+
+// read never reports the singleton gone: it exists as long as the account.
+func (securitySettingsKind) read(ctx context.Context, svc access.Service, _ securitySettingsModel) (access.SecuritySettings, error) {
+	return svc.GetSecuritySettings(ctx)
+}
+
+// create takes the settings over only while they are the platform
+// defaults, and conditionally on the version it read, so that a second
+// block (or a change made in the console) is never silently overwritten:
+// two blocks would flip the account between their settings on every apply.
+func (securitySettingsKind) create(ctx context.Context, w write[securitySettingsModel], in access.SecuritySettings) (access.SecuritySettings, error) {
+	current, err := w.data.service.GetSecuritySettings(ctx)
 	if err != nil {
-		addServiceError(&resp.Diagnostics, "Unable to write security settings", err)
-		return
+		return current, err
 	}
-	plan.setFrom(ctx, written, &resp.Diagnostics)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	saveVersion(ctx, resp.Private, written.Version, &resp.Diagnostics)
+	if changed := changedFromDefaults(current); len(changed) > 0 {
+		return current, errSettingsConfigured(current, changed, w.data.configuredAt)
+	}
+	in.Version = current.Version
+	return w.data.service.UpdateSecuritySettings(ctx, in)
 }
 
-func (r *securitySettingsResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state securitySettingsModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	settings, err := r.data.service.GetSecuritySettings(ctx)
-	if err != nil {
-		addServiceError(&resp.Diagnostics, "Unable to read security settings", err)
-		return
-	}
-	state.setFrom(ctx, settings, &resp.Diagnostics)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
-	saveVersion(ctx, resp.Private, settings.Version, &resp.Diagnostics)
+func (securitySettingsKind) update(ctx context.Context, w write[securitySettingsModel], in access.SecuritySettings) (access.SecuritySettings, error) {
+	in.Version = w.version
+	return w.data.service.UpdateSecuritySettings(ctx, in)
 }
 
-func (r *securitySettingsResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan securitySettingsModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	in := securitySettingsFromModel(ctx, plan, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	in.Version = lastVersion(ctx, req.Private, &resp.Diagnostics)
-	updated, err := r.data.service.UpdateSecuritySettings(ctx, in)
-	if err != nil {
-		addServiceError(&resp.Diagnostics, "Unable to update security settings", err)
-		return
-	}
-	plan.setFrom(ctx, updated, &resp.Diagnostics)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	saveVersion(ctx, resp.Private, updated.Version, &resp.Diagnostics)
-}
-
-// Delete resets the platform defaults: the settings themselves cannot be
+// delete resets the platform defaults: the settings themselves cannot be
 // deleted.
-func (r *securitySettingsResource) Delete(ctx context.Context, _ resource.DeleteRequest, resp *resource.DeleteResponse) {
-	if _, err := r.data.service.UpdateSecuritySettings(ctx, access.DefaultSecuritySettings()); err != nil {
-		addServiceError(&resp.Diagnostics, "Unable to reset security settings to the platform defaults", err)
+func (securitySettingsKind) delete(ctx context.Context, data *providerData, _ securitySettingsModel) error {
+	if _, err := data.service.UpdateSecuritySettings(ctx, access.DefaultSecuritySettings()); err != nil {
+		return fmt.Errorf("resetting the platform defaults: %w", err)
+	}
+	return nil
+}
+
+// holder has nothing to add: create's own error names the import.
+func (securitySettingsKind) holder(context.Context, access.Service, access.SecuritySettings) (keyHolder, error) {
+	return keyHolder{}, access.ErrNotFound
+}
+
+// importer accepts only the singleton's ID, `account`.
+func (securitySettingsKind) importer() importForms[access.SecuritySettings] {
+	return importForms[access.SecuritySettings]{
+		byID: func(ctx context.Context, svc access.Service, id string) (access.SecuritySettings, error) {
+			if id != access.SecuritySettingsID {
+				return access.SecuritySettings{}, fmt.Errorf(
+					"the security settings are a singleton, one per account: import them with the ID %q, got %q", access.SecuritySettingsID, id)
+			}
+			return svc.GetSecuritySettings(ctx)
+		},
+		forms: fmt.Sprintf("%q only", access.SecuritySettingsID),
 	}
 }
 
-// ImportState accepts only the singleton's ID, `account`.
-func (r *securitySettingsResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	if req.ID != access.SecuritySettingsID {
-		resp.Diagnostics.AddError("Unable to import security settings",
-			fmt.Sprintf("The security settings are a singleton, one per account: import them with the ID %q, got %q.", access.SecuritySettingsID, req.ID))
-		return
+// changedFromDefaults names the attributes in which s differs from the
+// platform defaults.
+func changedFromDefaults(s access.SecuritySettings) []string {
+	d := access.DefaultSecuritySettings()
+	var changed []string
+	for _, f := range []struct {
+		name    string
+		differs bool
+	}{
+		{"require_two_factor", s.RequireTwoFactor != d.RequireTwoFactor},
+		{"session_timeout_minutes", s.SessionTimeoutMinutes != d.SessionTimeoutMinutes},
+		{"sso", s.SSO.Enabled != d.SSO.Enabled || s.SSO.Enforce != d.SSO.Enforce || s.SSO.IdPEntityID != d.SSO.IdPEntityID ||
+			s.SSO.IdPSSOURL != d.SSO.IdPSSOURL || s.SSO.IdPCertificatePEM != d.SSO.IdPCertificatePEM},
+		{"campaign_approval_required", s.CampaignApprovalRequired != d.CampaignApprovalRequired},
+	} {
+		if f.differs {
+			changed = append(changed, f.name)
+		}
 	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), access.SecuritySettingsID)...)
+	return changed
 }
 
-// securitySettingsFromModel maps the configured fields to the service's
+// errSettingsConfigured refuses to create the singleton over settings
+// someone already changed, with the import that takes them over.
+func errSettingsConfigured(current access.SecuritySettings, changed []string, configuredAt time.Time) error {
+	who := "Another engage_security_settings block (in this configuration or another) or a change made in the console set them"
+	if !configuredAt.IsZero() && !current.UpdatedAt.Before(configuredAt) {
+		who = "They were changed moments ago, during this run: another engage_security_settings block in this configuration most likely set them"
+	}
+	return &access.ConflictError{Kind: "security settings", ID: access.SecuritySettingsID, Reason: fmt.Sprintf(
+		"the account's security settings are already configured (%s differ from the platform defaults). %s; "+
+			"declare engage_security_settings once per account. To manage the current settings with this block, import them, "+
+			"replacing NAME with this block's name:\n\nimport {\n  to = engage_security_settings.NAME\n  id = %q\n}\n\n"+
+			"or run: terraform import engage_security_settings.NAME %s",
+		strings.Join(changed, ", "), who, access.SecuritySettingsID, access.SecuritySettingsID)}
+}
+
+// toObject maps the configured fields to the service's
 // input; a null IdP field is the platform's empty string.
-func securitySettingsFromModel(ctx context.Context, m securitySettingsModel, diags *diag.Diagnostics) access.SecuritySettings {
+func (securitySettingsKind) toObject(ctx context.Context, m securitySettingsModel, diags *diag.Diagnostics) access.SecuritySettings {
 	var sso ssoModel
 	diags.Append(m.SSO.As(ctx, &sso, objectAsOptions)...)
 	return access.SecuritySettings{
@@ -350,8 +365,8 @@ func securitySettingsFromModel(ctx context.Context, m securitySettingsModel, dia
 	}
 }
 
-// setFrom copies what the platform returned into the model.
-func (m *securitySettingsModel) setFrom(ctx context.Context, s access.SecuritySettings, diags *diag.Diagnostics) {
+// fromObject copies what the platform returned into the model.
+func (securitySettingsKind) fromObject(ctx context.Context, m *securitySettingsModel, s access.SecuritySettings, diags *diag.Diagnostics) {
 	m.ID = types.StringValue(access.SecuritySettingsID)
 	m.RequireTwoFactor = types.BoolValue(s.RequireTwoFactor)
 	m.SessionTimeoutMinutes = types.Int64Value(int64(s.SessionTimeoutMinutes))

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -13,25 +14,19 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/engage-oss/terraform-provider-engage/internal/access"
 )
 
-var (
-	_ resource.ResourceWithConfigure   = (*userResource)(nil)
-	_ resource.ResourceWithImportState = (*userResource)(nil)
-	_ resource.ResourceWithModifyPlan  = (*userResource)(nil)
-)
+var _ planAdjuster[userModel] = userKind{}
 
 // NewUserResource is the engage_user resource.
-func NewUserResource() resource.Resource { return &userResource{} }
+func NewUserResource() resource.Resource { return newManaged(userKind{}) }
 
-type userResource struct {
-	data *providerData
-}
+type userKind struct{}
 
 // userModel serves the engage_user resource and data source alike.
 type userModel struct {
@@ -46,22 +41,16 @@ type userModel struct {
 	CreatedAt        types.String `tfsdk:"created_at"`
 }
 
-func (r *userResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_user"
-}
+func (userKind) typeName() string { return "user" }
+func (userKind) noun() string     { return "user" }
 
-func (r *userResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	resp.Schema = schema.Schema{
+func (userKind) schema() schema.Schema {
+	return schema.Schema{
 		MarkdownDescription: "A console user: an email address that logs in with one role. Terraform creates users " +
 			"as `invited`; they become `active` at their first login. Set `disabled` to revoke access without " +
-			"deleting the user. Assigning the \"Full Admin\" system role plans with a warning." +
-			adoptionNote("user", "email"),
+			"deleting the user. Assigning the \"Full Admin\" system role plans with a warning.",
 		Attributes: map[string]schema.Attribute{
-			"id": schema.StringAttribute{
-				MarkdownDescription: "Identifier the platform assigned to the user.",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
+			"id": idAttribute("user"),
 			"email": schema.StringAttribute{
 				MarkdownDescription: fmt.Sprintf("Email address the user logs in with: a bare address such as `ada@example.com`, "+
 					"at most %d characters, unique in the account regardless of case. Changing only its letter case is not a change.",
@@ -71,14 +60,7 @@ func (r *userResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 				Validators:    []validator.String{platformCheck{description: "email address", check: access.CheckEmail}},
 				PlanModifiers: []planmodifier.String{emailCasePlanModifier{}},
 			},
-			"display_name": schema.StringAttribute{
-				MarkdownDescription: fmt.Sprintf("Name the console shows for the user, 1-%d characters, with no leading or trailing white space.", access.MaxNameLength),
-				Required:            true,
-				Validators: []validator.String{
-					stringvalidator.UTF8LengthBetween(1, access.MaxNameLength),
-					stringvalidator.RegexMatches(trimmedName, "must not start or end with white space"),
-				},
-			},
+			"display_name": nameAttribute("name the console shows for the user", false, access.CheckName),
 			"role_id": schema.StringAttribute{
 				MarkdownDescription: "Id of the role the user logs in with: an `engage_role` resource, or a system role " +
 					"from the `engage_role` data source. The role must exist; a role that is known at plan time is checked then.",
@@ -104,67 +86,44 @@ func (r *userResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 				MarkdownDescription: "When the user last logged in (RFC 3339); null until the first login.",
 				Computed:            true,
 			},
-			"created_at": schema.StringAttribute{
-				MarkdownDescription: "When the user was created (RFC 3339).",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
+			"created_at": createdAtAttribute("user"),
 		},
 	}
 }
 
-func (r *userResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
-}
-
-// ModifyPlan shows what the platform will report, as far as it is certain,
-// checks a role known at plan time, and warns when a user is given Full
-// Admin.
+// adjustPlan shows what the platform will report, checks a role known at
+// plan time, and warns when a user is given Full Admin.
 //
-// two_factor_enabled and last_login_at change when the user acts in the
-// console, not when Terraform writes, so an update plans them unknown: the
-// user may log in between plan and apply, and a value promised in the plan
-// would then fail the apply. status is planned where it cannot change that
-// way (see plannedUserStatus).
-func (r *userResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() || plansNoChange(req) {
-		return // destroy, or nothing changes
+// status, two_factor_enabled and last_login_at change when the user acts in
+// the console, not when Terraform writes: an update plans what the refresh
+// read, and a change of disabled plans the status it sets. Should the user
+// log in between plan and apply, the apply keeps the planned values (see
+// update) and the next refresh reports the login.
+func (k userKind) adjustPlan(ctx context.Context, data *providerData, _ tfsdk.Config, plan, state *userModel, diags *diag.Diagnostics) {
+	if plan == nil {
+		return // destroy
 	}
-	var plan userModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	var state *userModel
-	if !req.State.Raw.IsNull() {
-		state = &userModel{}
-		resp.Diagnostics.Append(req.State.Get(ctx, state)...)
-	}
-	if resp.Diagnostics.HasError() {
-		return
-	}
-
-	if state != nil && !userInputsDiffer(plan, *state) {
+	if state != nil && !userInputsDiffer(*plan, *state) {
 		// Nothing to write, so nothing may change: the plan is the state.
 		// This also undoes the unknowns the framework planned when the
 		// configuration differed from state only in the email's letter
 		// case (which emailCasePlanModifier has already reverted).
-		resp.Diagnostics.Append(resp.Plan.Set(ctx, state)...)
+		*plan = *state
 		return
 	}
-
 	if state == nil {
 		// The platform creates users invited, with no login and no second
 		// factor.
 		plan.TwoFactorEnabled = types.BoolValue(false)
 		plan.LastLoginAt = types.StringNull()
 	} else {
-		plan.TwoFactorEnabled = types.BoolUnknown()
-		plan.LastLoginAt = types.StringUnknown()
+		plan.TwoFactorEnabled = state.TwoFactorEnabled
+		plan.LastLoginAt = state.LastLoginAt
 	}
-	plan.Status = plannedUserStatus(plan.Disabled, state)
-
-	if roleAssigned(plan, state) {
-		r.checkRoleAtPlan(ctx, plan, &resp.Diagnostics)
+	plan.Status = plannedUserStatus(plan.Disabled, plan.LastLoginAt)
+	if roleAssigned(*plan, state) {
+		checkRoleAtPlan(ctx, data, *plan, diags)
 	}
-	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }
 
 // userInputsDiffer reports whether the plan would write anything.
@@ -173,20 +132,19 @@ func userInputsDiffer(plan, state userModel) bool {
 		!plan.RoleID.Equal(state.RoleID) || !plan.Disabled.Equal(state.Disabled)
 }
 
-// plannedUserStatus is the status the platform will report after the write,
-// or unknown when that depends on what the user does before the apply.
-func plannedUserStatus(disabled types.Bool, state *userModel) types.String {
+// plannedUserStatus is the status the platform reports after a write of
+// disabled, for a user whose last login is lastLogin: disabled while
+// disabled, active once logged in, invited before.
+func plannedUserStatus(disabled types.Bool, lastLogin types.String) types.String {
 	switch {
 	case disabled.IsUnknown():
 		return types.StringUnknown()
 	case disabled.ValueBool():
 		return types.StringValue(string(access.UserDisabled))
-	case state == nil:
-		return types.StringValue(string(access.UserInvited)) // nobody has logged in to a user that does not exist yet
-	case !state.LastLoginAt.IsNull():
+	case !lastLogin.IsNull():
 		return types.StringValue(string(access.UserActive)) // a login is never undone
 	default:
-		return types.StringUnknown() // invited now, active if the user logs in before the apply
+		return types.StringValue(string(access.UserInvited))
 	}
 }
 
@@ -201,7 +159,7 @@ func roleAssigned(plan userModel, state *userModel) bool {
 
 // checkRoleAtPlan fails the plan when the assigned role does not exist (the
 // platform would refuse it at apply), and warns when it is Full Admin.
-func (r *userResource) checkRoleAtPlan(ctx context.Context, plan userModel, diags *diag.Diagnostics) {
+func checkRoleAtPlan(ctx context.Context, data *providerData, plan userModel, diags *diag.Diagnostics) {
 	roleID := plan.RoleID.ValueString()
 	if roleID == access.FullAdminRoleID {
 		diags.AddAttributeWarning(path.Root("role_id"), "User will hold the Full Admin role", fmt.Sprintf(
@@ -210,10 +168,10 @@ func (r *userResource) checkRoleAtPlan(ctx context.Context, plan userModel, diag
 			describeUser(plan.Email), access.FullAdminRoleName))
 		return
 	}
-	if r.data == nil {
+	if data == nil {
 		return // the provider is not configured yet
 	}
-	_, err := r.data.service.GetRole(ctx, roleID)
+	_, err := data.service.GetRole(ctx, roleID)
 	if errors.Is(err, access.ErrNotFound) {
 		diags.AddAttributeError(path.Root("role_id"), "Role not found", fmt.Sprintf(
 			"No role has the id %q. Use the id of an engage_role resource, or of a system role from the engage_role data source.", roleID))
@@ -232,101 +190,80 @@ func describeUser(email emailValue) string {
 	return fmt.Sprintf("The user %q", email.ValueString())
 }
 
-func (r *userResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan userModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	created, err := createOrAdopt(ctx, userFromModel(plan), r.data.service.CreateUser, userAdoption(r.data.service), &resp.Diagnostics)
-	if err != nil {
-		addServiceError(&resp.Diagnostics, "Unable to create user", err)
-		return
-	}
-	plan.setFrom(created)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	saveVersion(ctx, resp.Private, created.Version, &resp.Diagnostics)
-}
-
-func (r *userResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state userModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	user, err := r.data.service.GetUser(ctx, state.ID.ValueString())
-	if errors.Is(err, access.ErrNotFound) {
-		resp.State.RemoveResource(ctx)
-		return
-	}
-	if err != nil {
-		addServiceError(&resp.Diagnostics, "Unable to read user", err)
-		return
-	}
-	state.setFrom(user)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
-	saveVersion(ctx, resp.Private, user.Version, &resp.Diagnostics)
-}
-
-func (r *userResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan, state userModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	in := userFromModel(plan)
-	in.ID = state.ID.ValueString()
-	in.Version = lastVersion(ctx, req.Private, &resp.Diagnostics)
-	updated, err := r.data.service.UpdateUser(ctx, in)
-	if err != nil {
-		addServiceError(&resp.Diagnostics, "Unable to update user", err)
-		return
-	}
-	plan.setFrom(updated)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	saveVersion(ctx, resp.Private, updated.Version, &resp.Diagnostics)
-}
-
-func (r *userResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state userModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	err := r.data.service.DeleteUser(ctx, state.ID.ValueString(), 0)
-	if err != nil && !errors.Is(err, access.ErrNotFound) {
-		addServiceError(&resp.Diagnostics, "Unable to delete user", err)
-	}
-}
-
-// ImportState accepts a user id, or an email address (anything containing
-// '@"), matched regardless of case.
-func (r *userResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	var (
-		user access.User
-		err  error
-	)
-	if strings.Contains(req.ID, "@") {
-		user, err = r.data.service.GetUserByEmail(ctx, req.ID)
-	} else {
-		user, err = r.data.service.GetUser(ctx, req.ID)
-	}
-	if err != nil {
-		addServiceError(&resp.Diagnostics, "Unable to import user", err)
-		return
-	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), user.ID)...)
-}
-
-// userFromModel maps the configured fields to the service's input.
-func userFromModel(m userModel) access.User {
+func (userKind) toObject(_ context.Context, m userModel, _ *diag.Diagnostics) access.User {
 	return access.User{
-		ID:          m.ID.ValueString(),
 		Email:       m.Email.ValueString(),
 		DisplayName: m.DisplayName.ValueString(),
 		RoleID:      m.RoleID.ValueString(),
 		Disabled:    m.Disabled.ValueBool(),
+	}
+}
+
+func (userKind) fromObject(_ context.Context, m *userModel, u access.User, _ *diag.Diagnostics) {
+	m.setFrom(u)
+}
+
+func (userKind) version(u access.User) access.Version { return u.Version }
+
+func (userKind) read(ctx context.Context, svc access.Service, state userModel) (access.User, error) {
+	return svc.GetUser(ctx, state.ID.ValueString())
+}
+
+func (userKind) create(ctx context.Context, w write[userModel], u access.User) (access.User, error) {
+	return w.data.service.CreateUser(ctx, u)
+}
+
+// update keeps the planned status, two_factor_enabled and last_login_at when
+// the platform reports others: the user logged in between plan and apply,
+// which the write did not cause and the next refresh reports.
+func (userKind) update(ctx context.Context, w write[userModel], u access.User) (access.User, error) {
+	u.ID, u.Version = w.state.ID.ValueString(), w.version
+	updated, err := w.data.service.UpdateUser(ctx, u)
+	if err != nil {
+		return updated, err
+	}
+	if p := w.plan; !p.Status.IsUnknown() && !p.LastLoginAt.IsUnknown() && !p.TwoFactorEnabled.IsUnknown() {
+		updated.Status = access.UserStatus(p.Status.ValueString())
+		updated.TwoFactorEnabled = p.TwoFactorEnabled.ValueBool()
+		updated.LastLoginAt = nil
+		if !p.LastLoginAt.IsNull() {
+			t, err := time.Parse(time.RFC3339, p.LastLoginAt.ValueString())
+			if err != nil {
+				return updated, fmt.Errorf("reading the planned last_login_at: %w", err)
+			}
+			updated.LastLoginAt = &t
+		}
+	}
+	return updated, nil
+}
+
+func (userKind) delete(ctx context.Context, data *providerData, state userModel) error {
+	return data.service.DeleteUser(ctx, state.ID.ValueString(), 0)
+}
+
+func (userKind) holder(ctx context.Context, svc access.Service, u access.User) (keyHolder, error) {
+	got, err := svc.GetUserByEmail(ctx, u.Email)
+	if err != nil {
+		return keyHolder{}, err
+	}
+	return keyHolder{
+		attr: path.Root("email"), key: fmt.Sprintf("with the email %q", got.Email),
+		id: got.ID, keyImportID: got.Email, createdAt: got.CreatedAt,
+	}, nil
+}
+
+// importer accepts a user id, or an email address (anything containing
+// '@'), matched regardless of case.
+func (userKind) importer() importForms[access.User] {
+	return importForms[access.User]{
+		byID: func(ctx context.Context, svc access.Service, id string) (access.User, error) {
+			return svc.GetUser(ctx, id)
+		},
+		parseKey: func(importID string) (string, bool) { return importID, strings.Contains(importID, "@") },
+		byKey: func(ctx context.Context, svc access.Service, email string) (access.User, error) {
+			return svc.GetUserByEmail(ctx, email)
+		},
+		forms: "a user id, or the user's email address (such as ada@example.com)",
 	}
 }
 

@@ -63,7 +63,7 @@ func storedUser(roleID string, disabled, loggedIn bool) *userModel {
 
 // modifyUserPlan runs ModifyPlan for plan over state (nil when creating)
 // and returns the resulting plan and diagnostics.
-func modifyUserPlan(t *testing.T, r *userResource, state *userModel, plan userModel) (userModel, diag.Diagnostics) {
+func modifyUserPlan(t *testing.T, r *managed[userModel, access.User], state *userModel, plan userModel) (userModel, diag.Diagnostics) {
 	t.Helper()
 	ctx := context.Background()
 	var schemaResp resource.SchemaResponse
@@ -97,7 +97,7 @@ func modifyUserPlan(t *testing.T, r *userResource, state *userModel, plan userMo
 
 // newUserResourceOnMemoryStore returns a configured resource and the id of a
 // custom role on its platform.
-func newUserResourceOnMemoryStore(t *testing.T) (*userResource, string) {
+func newUserResourceOnMemoryStore(t *testing.T) (*managed[userModel, access.User], string) {
 	t.Helper()
 	s, err := store.OpenMemory(t.Context())
 	if err != nil {
@@ -108,7 +108,7 @@ func newUserResourceOnMemoryStore(t *testing.T) (*userResource, string) {
 	if err != nil {
 		t.Fatalf("CreateRole: %v", err)
 	}
-	return &userResource{data: &providerData{service: s}}, role.ID
+	return &managed[userModel, access.User]{kind: userKind{}, data: &providerData{service: s}}, role.ID
 }
 
 func TestUserModifyPlanWarnsWhenFullAdminIsAssigned(t *testing.T) {
@@ -205,7 +205,7 @@ func TestUserModifyPlanChecksTheRoleAtPlanTime(t *testing.T) {
 		t.Parallel()
 		// The platform keeps a held role from being deleted, so a role in
 		// state exists; an unconfigured resource proves no lookup happens.
-		unconfigured := &userResource{}
+		unconfigured := &managed[userModel, access.User]{kind: userKind{}}
 		state := storedUser("rol_0000000000000000", false, false)
 		plan := plannedUser(emailValueOf("ada@example.com"), types.StringValue("rol_0000000000000000"), enabled)
 		if _, diags := modifyUserPlan(t, unconfigured, state, plan); len(diags) != 0 {
@@ -221,7 +221,6 @@ func TestUserModifyPlanPlansWhatIsCertain(t *testing.T) {
 	email := emailValueOf("ada@example.com")
 	var (
 		unknownString = types.StringUnknown()
-		unknownBool   = types.BoolUnknown()
 		invited       = types.StringValue(string(access.UserInvited))
 		active        = types.StringValue(string(access.UserActive))
 		disabled      = types.StringValue(string(access.UserDisabled))
@@ -240,12 +239,19 @@ func TestUserModifyPlanPlansWhatIsCertain(t *testing.T) {
 			nil, plannedUser(email, role, types.BoolValue(true)), disabled, types.BoolValue(false), types.StringNull()},
 		{"disabled known only after apply leaves status unknown",
 			nil, plannedUser(email, role, types.BoolUnknown()), unknownString, types.BoolValue(false), types.StringNull()},
-		{"disabling a user is certain to disable it",
-			storedUser(customRole, false, true), plannedUser(email, role, types.BoolValue(true)), disabled, unknownBool, unknownString},
-		{"updating a user who logged in keeps it active; the console may change the rest",
-			storedUser(customRole, false, true), plannedUser(email, role, types.BoolValue(false)), active, unknownBool, unknownString},
-		{"re-enabling a user who never logged in: invited, unless the user logs in before the apply",
-			storedUser(customRole, true, false), plannedUser(email, role, types.BoolValue(false)), unknownString, unknownBool, unknownString},
+		// An update keeps what the refresh read: the user's own logins and
+		// second factor are not the write's to change.
+		{"disabling a user is certain to disable it, and keeps its login and second factor",
+			storedUser(customRole, false, true), plannedUser(email, role, types.BoolValue(true)), disabled,
+			types.BoolValue(true), types.StringValue("2025-03-01T09:30:00Z")},
+		{"moving a user who logged in to another role keeps everything it reported",
+			storedUser(customRole, false, true), plannedUser(email, types.StringValue(access.ReadOnlyRoleID), types.BoolValue(false)), active,
+			types.BoolValue(true), types.StringValue("2025-03-01T09:30:00Z")},
+		{"re-enabling a user who never logged in makes it invited again",
+			storedUser(customRole, true, false), plannedUser(email, role, types.BoolValue(false)), invited, types.BoolValue(false), types.StringNull()},
+		{"disabled known only after apply leaves only status unknown on an update",
+			storedUser(customRole, false, true), plannedUser(email, role, types.BoolUnknown()), unknownString,
+			types.BoolValue(true), types.StringValue("2025-03-01T09:30:00Z")},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

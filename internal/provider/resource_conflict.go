@@ -1,0 +1,159 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+
+	"github.com/engage-oss/terraform-provider-engage/internal/access"
+)
+
+// A create never takes over an object that already holds its natural key,
+// even one identical to the configuration: two resource addresses on one
+// object let either delete it under the other (a copied block, an address
+// renamed without a `moved` block). The create fails instead, at the
+// attribute holding the key, with the object's id and the import block that
+// takes it over deliberately. That is also how an apply interrupted after
+// the platform created an object, but before Terraform recorded it, is
+// recovered.
+
+// keyHolder is the object holding the natural key a create asked for.
+type keyHolder struct {
+	// attr is the attribute holding the natural key, where the error points.
+	attr path.Path
+	// key describes the key in a sentence: `named "Analyst"`.
+	key string
+	// id is the platform's id of the holder, which `terraform import` takes.
+	id string
+	// keyImportID is the natural-key import ID (`name:Analyst`, an email);
+	// empty when the resource has none beyond id.
+	keyImportID string
+	createdAt   time.Time
+}
+
+// addCreateError reports a failed create. A conflict on the natural key
+// names the object that holds it and how to import it; anything else is
+// reported as the platform said it.
+func (r *managed[M, O]) addCreateError(ctx context.Context, in O, err error, diags *diag.Diagnostics) {
+	summary := "Unable to create " + r.kind.noun()
+	if r.data == nil || !errors.Is(err, access.ErrConflict) {
+		addServiceError(diags, summary, err)
+		return
+	}
+	holder, lookupErr := r.kind.holder(ctx, r.data.service, in)
+	if lookupErr != nil {
+		// The conflict is not on the natural key, or the lookup failed:
+		// the create's own error says more.
+		addServiceError(diags, summary, err)
+		return
+	}
+	diags.AddAttributeError(holder.attr, upperFirst(r.kind.noun())+" already exists",
+		r.conflictDetail(holder))
+}
+
+// conflictDetail explains a conflict on the natural key and the two ways
+// out: drop the duplicate block, or import the object.
+func (r *managed[M, O]) conflictDetail(h keyHolder) string {
+	noun, typ := r.kind.noun(), "engage_"+r.kind.typeName()
+	importID := h.keyImportID
+	if importID == "" {
+		importID = h.id
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "A %s %s already exists on the platform, with the id %q. Terraform does not take over "+
+		"an existing object on create: two resource addresses on one object would let either delete it.\n\n", noun, h.key, h.id)
+	if !r.data.configuredAt.IsZero() && !h.createdAt.Before(r.data.configuredAt) {
+		fmt.Fprintf(&b, "It was created moments ago, during this run: another resource block in this configuration most "+
+			"likely declares the same %s %s (a copied block, or a block whose address was renamed without a `moved` block). "+
+			"Remove the duplicate block, or add a `moved` block from the old address to the new one.\n\n", noun, h.key)
+	} else {
+		fmt.Fprintf(&b, "If another resource block manages it, in this configuration or another (a copied block, or an "+
+			"address renamed without a `moved` block), remove the duplicate or give this %s another key.\n\n", noun)
+	}
+	fmt.Fprintf(&b, "To manage the existing %s with this block instead, import it, replacing NAME with this block's name:\n\n"+
+		"import {\n  to = %s.NAME\n  id = %q\n}\n\nor run: terraform import %s.NAME %s",
+		noun, typ, importID, typ, shellQuote(importID))
+	return b.String()
+}
+
+// importForms says which import IDs a resource accepts: the platform id,
+// and a natural key where the resource has one.
+type importForms[O any] struct {
+	// byID finds the object by an import ID that is not in the key form.
+	byID func(ctx context.Context, svc access.Service, id string) (O, error)
+	// parseKey recognises the key form and returns the key in it; nil when
+	// the resource has no key form.
+	parseKey func(importID string) (key string, ok bool)
+	byKey    func(ctx context.Context, svc access.Service, key string) (O, error)
+	// keyImportID writes a key in the key form (`name:` + key); nil when a
+	// key is its own import ID, as an email is.
+	keyImportID func(key string) string
+	// forms names the accepted forms in messages.
+	forms string
+	// manageable refuses objects that exist but cannot be managed (system
+	// roles); nil when every object can be.
+	manageable func(O) error
+}
+
+// resolve finds the object importID names. An ID that names nothing says
+// which forms the resource takes, and when the ID is a key written without
+// its form (a bare role name), the exact ID to use.
+func (f importForms[O]) resolve(ctx context.Context, svc access.Service, noun, importID string) (O, error) {
+	var (
+		got O
+		err error
+	)
+	if key, ok := f.keyForm(importID); ok {
+		got, err = f.byKey(ctx, svc, key)
+	} else if got, err = f.byID(ctx, svc, importID); errors.Is(err, access.ErrNotFound) {
+		err = f.notFound(ctx, svc, noun, importID, err)
+	}
+	if err == nil && f.manageable != nil {
+		err = f.manageable(got)
+	}
+	return got, err
+}
+
+func (f importForms[O]) keyForm(importID string) (string, bool) {
+	if f.parseKey == nil {
+		return "", false
+	}
+	return f.parseKey(importID)
+}
+
+// notFound adds the way out to an id that names nothing.
+func (f importForms[O]) notFound(ctx context.Context, svc access.Service, noun, importID string, err error) error {
+	hint := fmt.Sprintf("%s import IDs are %s.", upperFirst(noun), f.forms)
+	if f.byKey != nil && f.keyImportID != nil {
+		if _, keyErr := f.byKey(ctx, svc, importID); keyErr == nil {
+			hint = fmt.Sprintf("%q is not an id, but a %s has that name: import it with the ID %q.",
+				importID, noun, f.keyImportID(importID))
+		} else {
+			hint += fmt.Sprintf(" To import by name, use the ID %q.", f.keyImportID(importID))
+		}
+	}
+	return fmt.Errorf("%w. %s", err, hint)
+}
+
+// upperFirst capitalises a message's first letter ("IP allowlist" stays).
+func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// shellQuote quotes an import ID for a shell command line when it needs it.
+func shellQuote(s string) string {
+	if s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("_-./:@+", r))
+	}) < 0 {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
