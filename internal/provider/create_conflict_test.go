@@ -83,7 +83,7 @@ resource "engage_user" %[1]q {
 				{
 					// A copied block: one create wins, the other fails
 					// saying the user was created during this run.
-					Config: block("first", "ada@example.com") + block("copy", "ada@example.com"),
+					Config:      block("first", "ada@example.com") + block("copy", "ada@example.com"),
 					ExpectError: regexp.MustCompile(`(?s)User already exists.*created moments ago, during this run: another\s+resource\s+block\s+in\s+this\s+configuration`),
 				},
 				{
