@@ -130,7 +130,7 @@ func (k ipAllowlistKind) adjustPlan(ctx context.Context, data *providerData, _ t
 		in.ID = id
 		planned = canonicalAllowlist(in)
 	}
-	if err := data.lockout.check(ctx, id, planned); err != nil {
+	if err := data.lockout.checkPlan(ctx, id, planned); err != nil {
 		addServiceError(diags, "IP allowlist change refused", err)
 	}
 }

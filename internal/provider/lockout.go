@@ -13,7 +13,13 @@ import (
 // out of the platform: its own address (as the platform sees it, from
 // WhoAmI) allowed before the change and outside every enabled list after.
 // It runs at plan time, where the planned list is known, and again just
-// before the write, against the lists as they are then.
+// before the write, against the lists as they are then: that check is the
+// one that guards.
+//
+// At plan time the guard also counts the lists this run has already
+// planned: a new list that covers the caller, planned before a change that
+// drops the caller from another list (which depends_on it, so Terraform
+// plans and writes it first), makes that change safe.
 type lockoutGuard struct {
 	enabled bool
 	svc     access.Service
@@ -21,6 +27,11 @@ type lockoutGuard struct {
 	once   sync.Once
 	caller netip.Addr // invalid when the platform sees no address (embedded)
 	err    error
+
+	mu sync.Mutex
+	// planned holds the lists planned in this run, by id, or by name for a
+	// list still to create; nil for a list planned for deletion.
+	planned map[string]*access.IPAllowlist
 }
 
 // callerAddr asks the platform once per provider process.
@@ -45,8 +56,43 @@ func (g *lockoutGuard) callerAddr(ctx context.Context) (netip.Addr, error) {
 }
 
 // check refuses replacing the list id (empty for a new list) by planned (nil
-// for a deletion) when that locks the caller out.
+// for a deletion) when that locks the caller out, against the platform's
+// lists as they are now.
 func (g *lockoutGuard) check(ctx context.Context, id string, planned *access.IPAllowlist) error {
+	return g.checkWith(ctx, id, planned, nil)
+}
+
+// checkPlan is check at plan time: it records planned as this run's plan
+// for the list, and counts the lists planned before it.
+func (g *lockoutGuard) checkPlan(ctx context.Context, id string, planned *access.IPAllowlist) error {
+	if g == nil || !g.enabled {
+		return nil
+	}
+	g.mu.Lock()
+	if g.planned == nil {
+		g.planned = map[string]*access.IPAllowlist{}
+	}
+	others := make(map[string]*access.IPAllowlist, len(g.planned))
+	for k, l := range g.planned {
+		others[k] = l
+	}
+	self := plannedListKey(id, planned)
+	delete(others, self)
+	g.planned[self] = planned
+	g.mu.Unlock()
+	return g.checkWith(ctx, id, planned, others)
+}
+
+// plannedListKey names a planned list: its id, or its name while it has
+// none yet.
+func plannedListKey(id string, planned *access.IPAllowlist) string {
+	if id != "" || planned == nil {
+		return id
+	}
+	return importNamePrefix + access.NameKey(planned.Name)
+}
+
+func (g *lockoutGuard) checkWith(ctx context.Context, id string, planned *access.IPAllowlist, others map[string]*access.IPAllowlist) error {
 	if g == nil || !g.enabled {
 		return nil
 	}
@@ -59,10 +105,15 @@ func (g *lockoutGuard) check(ctx context.Context, id string, planned *access.IPA
 		return err
 	}
 	before := page.Items
-	after := make([]access.IPAllowlist, 0, len(before)+1)
+	after := make([]access.IPAllowlist, 0, len(before)+len(others)+1)
 	for _, l := range before {
-		if id == "" || l.ID != id {
+		if _, replanned := others[l.ID]; !replanned && (id == "" || l.ID != id) {
 			after = append(after, l)
+		}
+	}
+	for _, l := range others {
+		if l != nil {
+			after = append(after, *l)
 		}
 	}
 	if planned != nil {
@@ -73,8 +124,12 @@ func (g *lockoutGuard) check(ctx context.Context, id string, planned *access.IPA
 	if !access.AllowedBy(before, addr) || access.AllowedBy(after, addr) {
 		return nil
 	}
+	way := fmt.Sprintf("Add %s to an enabled list in an earlier apply, or in this apply in another enabled list that this one "+
+		"names in depends_on (depends_on = [engage_ip_allowlist.other]), so that Terraform writes that list first", addr)
+	if planned == nil {
+		way = fmt.Sprintf("Add %s to another enabled list in an earlier apply", addr)
+	}
 	return &access.ConflictError{Kind: "IP allowlist", ID: id, Reason: fmt.Sprintf(
 		"this change would lock out your own address %s: it would be outside every enabled IP allowlist. "+
-			"Add %s to an enabled list in the same or an earlier apply, or set lockout_protection = false in the provider configuration",
-		addr, addr)}
+			"%s; or set lockout_protection = false in the provider configuration", addr, way)}
 }
