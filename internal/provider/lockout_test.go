@@ -41,7 +41,7 @@ func TestAccLockoutProtection_refusesAPlanThatLocksTheCallerOut(t *testing.T) {
 			{
 				// Swapping it for another network would lock the caller out:
 				// refused at plan time, naming the address.
-				Config:      testAccLockoutConfig(true, "203.0.113.0/24"),
+				Config: testAccLockoutConfig(true, "203.0.113.0/24"),
 				ExpectError: regexp.MustCompile(`(?s)IP allowlist change refused.*lock\s+out\s+your\s+own\s+address\s+127\.0\.0\.1.*` +
 					`in\s+this\s+apply\s+in\s+another\s+enabled\s+list.*depends_on.*lockout_protection\s+=\s+false`),
 			},
