@@ -29,11 +29,13 @@ func idAttribute(noun string) schema.StringAttribute {
 var nameRule = fmt.Sprintf("1-%d characters, no leading or trailing white space and no control or format characters "+
 	"(line breaks, zero-width or bidirectional marks)", access.MaxNameLength)
 
-// nameAttribute is a required name checked at plan time by check, the
-// platform's own rule (access.CheckName or a stricter one), so the plan
-// refuses exactly what the apply would. unique says whether the platform
-// keeps it unique.
-func nameAttribute(what string, unique bool, check func(string) string) schema.StringAttribute {
+// nameCheck is the platform's rule for every name, at plan time.
+var nameCheck = platformCheck{description: "name", check: access.CheckName}
+
+// nameAttribute is a required name checked at plan time by rule, the
+// platform's own (nameCheck or a stricter one), so the plan refuses exactly
+// what the apply would. unique says whether the platform keeps it unique.
+func nameAttribute(what string, unique bool, rule platformCheck) schema.StringAttribute {
 	description := upperFirst(what) + ", " + nameRule + "."
 	if unique {
 		description = upperFirst(what) + ", " + nameRule + "; unique in the account regardless of letter case and " +
@@ -42,7 +44,7 @@ func nameAttribute(what string, unique bool, check func(string) string) schema.S
 	return schema.StringAttribute{
 		MarkdownDescription: description,
 		Required:            true,
-		Validators:          []validator.String{platformCheck{description: "name", check: check}},
+		Validators:          []validator.String{rule},
 	}
 }
 

@@ -93,7 +93,7 @@ func (exportDestinationKind) schema() schema.Schema {
 			"Exactly one of `sftp` and `s3` must be set.",
 		Attributes: map[string]schema.Attribute{
 			"id":   idAttribute("destination"),
-			"name": nameAttribute("name of the destination", true, access.CheckName),
+			"name": nameAttribute("name of the destination", true, nameCheck),
 			"type": schema.StringAttribute{
 				MarkdownDescription: "`sftp` or `s3`, following which block is set. Known at plan time.",
 				Computed:            true,

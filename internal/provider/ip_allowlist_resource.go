@@ -60,7 +60,7 @@ func (ipAllowlistKind) schema() schema.Schema {
 			"so a plan shows only the entries that differ.",
 		Attributes: map[string]schema.Attribute{
 			"id":          idAttribute("list"),
-			"name":        nameAttribute("name of the list", true, access.CheckName),
+			"name":        nameAttribute("name of the list", true, nameCheck),
 			"description": descriptionAttribute("what the list is for"),
 			"enabled": schema.BoolAttribute{
 				MarkdownDescription: "Whether the console enforces the list. Defaults to `true`; set `false` to keep a list without enforcing it.",

@@ -50,7 +50,7 @@ func (roleKind) schema() schema.Schema {
 			"users hold: the plan warns, naming them.",
 		Attributes: map[string]schema.Attribute{
 			"id":          idAttribute("role"),
-			"name":        nameAttribute("name of the role, not a system role's name", true, access.CheckName),
+			"name":        nameAttribute("name of the role, not a system role's name", true, nameCheck),
 			"description": descriptionAttribute("what the role is for"),
 			"permissions": schema.SetAttribute{
 				MarkdownDescription: "Keys of the permissions the role grants, from the `engage_permissions` catalog. " +

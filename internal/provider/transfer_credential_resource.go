@@ -59,7 +59,7 @@ func (transferCredentialKind) schema() schema.Schema {
 					platformCheck{description: "credential name", check: access.CheckCredentialName},
 				},
 			},
-			"username": nameAttribute("user name to log in with at the destination", false, access.CheckName),
+			"username": nameAttribute("user name to log in with at the destination", false, nameCheck),
 			"secret_wo": schema.StringAttribute{
 				MarkdownDescription: fmt.Sprintf("The secret (password or private key), at most %d bytes. Write-only: "+
 					"never stored in state; sent on create and whenever `secret_wo_version` changes, so required then "+

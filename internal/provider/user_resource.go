@@ -60,7 +60,7 @@ func (userKind) schema() schema.Schema {
 				Validators:    []validator.String{platformCheck{description: "email address", check: access.CheckEmail}},
 				PlanModifiers: []planmodifier.String{emailCasePlanModifier{}},
 			},
-			"display_name": nameAttribute("name the console shows for the user", false, access.CheckName),
+			"display_name": nameAttribute("name the console shows for the user", false, nameCheck),
 			"role_id": schema.StringAttribute{
 				MarkdownDescription: "Id of the role the user logs in with: an `engage_role` resource, or a system role " +
 					"from the `engage_role` data source. The role must exist; a role that is known at plan time is checked then.",

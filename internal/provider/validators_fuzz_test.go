@@ -46,6 +46,7 @@ var platformRules = map[string]func(string) string{
 		return ""
 	},
 	"credential name": access.CheckCredentialName,
+	"name":            access.CheckName,
 	"email address":   access.CheckEmail,
 }
 
