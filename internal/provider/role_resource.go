@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -137,12 +138,14 @@ func roleHolders(ctx context.Context, svc access.Service, id string) ([]access.U
 }
 
 // describeHolders names holders by email: "2 users (a@x.com, b@x.com)",
-// the first maxHoldersNamed of them.
+// the first maxHoldersNamed of them in alphabetical order.
 func describeHolders(holders []access.User) string {
-	emails := make([]string, 0, maxHoldersNamed)
-	for _, u := range holders[:min(len(holders), maxHoldersNamed)] {
-		emails = append(emails, u.Email)
+	emails := make([]string, len(holders))
+	for i, u := range holders {
+		emails[i] = u.Email
 	}
+	slices.Sort(emails)
+	emails = emails[:min(len(emails), maxHoldersNamed)]
 	if more := len(holders) - len(emails); more > 0 {
 		emails = append(emails, fmt.Sprintf("and %d more", more))
 	}
