@@ -12,7 +12,11 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/cases"
+	"golang.org/x/text/unicode/norm"
 )
 
 // Field limits the platform enforces.
@@ -23,7 +27,12 @@ const (
 
 // CheckName validates a display name: 1-128 characters, not blank, no
 // leading or trailing white space (which would look identical in the console
-// yet differ in configuration).
+// yet differ in configuration), and no control or format characters
+// (Unicode categories Cc and Cf: NUL, line breaks, tabs, zero-width spaces
+// and joiners, bidirectional overrides, the byte order mark, soft hyphens),
+// which are invisible or reorder the text around them, so that two names
+// that look the same could differ. The message names the first such
+// character by code point and its 1-based position in characters.
 func CheckName(name string) string {
 	switch n := utf8.RuneCountInString(name); {
 	case strings.TrimSpace(name) == "":
@@ -32,6 +41,49 @@ func CheckName(name string) string {
 		return fmt.Sprintf("must be at most %d characters, got %d", MaxNameLength, n)
 	case strings.TrimSpace(name) != name:
 		return "must not start or end with white space"
+	}
+	pos := 0
+	for _, r := range name {
+		pos++
+		if unicode.In(r, unicode.Cc, unicode.Cf) {
+			return fmt.Sprintf("must not contain control or format characters (%U at position %d)", r, pos)
+		}
+	}
+	return ""
+}
+
+// systemRoleNames are the names the platform reserves for its system roles.
+// ParseCatalog accepts no other system role, so these are all of them.
+var systemRoleNames = []struct{ id, name, key string }{
+	{FullAdminRoleID, FullAdminRoleName, NameKey(FullAdminRoleName)},
+	{ReadOnlyRoleID, ReadOnlyRoleName, NameKey(ReadOnlyRoleName)},
+}
+
+// reservedRoleName returns the system role whose name is name under NameKey
+// equality (so in any letter case or compatibility form), if any.
+func reservedRoleName(name string) (id, systemName string, ok bool) {
+	key := NameKey(name)
+	for _, sr := range systemRoleNames {
+		if key == sr.key {
+			return sr.id, sr.name, true
+		}
+	}
+	return "", "", false
+}
+
+func reservedRoleNameMessage(systemName string) string {
+	return fmt.Sprintf("%q is the name of a system role; system roles cannot be created or renamed to, choose another name", systemName)
+}
+
+// CheckRoleName validates the name of a custom role: CheckName, and not the
+// name of a system role in any letter case or compatibility form, since
+// names are unique under NameKey and the system roles always hold theirs.
+func CheckRoleName(name string) string {
+	if msg := CheckName(name); msg != "" {
+		return msg
+	}
+	if _, systemName, ok := reservedRoleName(name); ok {
+		return reservedRoleNameMessage(systemName)
 	}
 	return ""
 }
@@ -59,11 +111,16 @@ func (c *Catalog) CheckPermissionKeys(verr *ValidationError, field string, keys 
 const maxUnknownKeysNamed = 10
 
 // ValidateRole checks the fields a caller sets on a role and returns a
-// *ValidationError naming each bad field, or nil.
+// *ValidationError naming each bad field, or nil. The name follows
+// CheckRoleName, except that a system role (r.ID) keeps its own name: a
+// write to a system role is refused by the backend as read-only, which says
+// more than that its name is taken.
 func (c *Catalog) ValidateRole(r Role) error {
 	verr := &ValidationError{Kind: "role"}
 	if msg := CheckName(r.Name); msg != "" {
 		verr.Add("name", "%s", msg)
+	} else if id, systemName, ok := reservedRoleName(r.Name); ok && id != r.ID {
+		verr.Add("name", "%s", reservedRoleNameMessage(systemName))
 	}
 	checkDescription(verr, r.Description)
 	if len(r.Permissions) == 0 {
@@ -82,9 +139,45 @@ func (c *Catalog) DeriveRole(r Role) Role {
 	return r
 }
 
-// NameKey is the form in which names are compared for uniqueness: the
-// platform treats names (and emails) case-insensitively.
-func NameKey(name string) string { return strings.ToLower(name) }
+// NameKey is the form in which names (and emails) are compared for
+// uniqueness: Unicode compatibility forms and letter case do not count, so
+// "Ｆｕｌｌ Ａｄｍｉｎ" (fullwidth), "FULL ADMIN" and "full admin" share a
+// key. It is NFKC normalisation then full case folding ("ß" and "SS" both
+// become "ss"). Pure ASCII, the common case, is already in NFKC and folds
+// as strings.ToLower does, so it takes that cheaper path.
+//
+// Stored keys (the name_key and email_key columns) were computed by this
+// function; changing it needs a migration that recomputes them, as
+// migration 3 of the store did when NFKC was added.
+func NameKey(name string) string {
+	if isASCII(name) {
+		return strings.ToLower(name)
+	}
+	// A Caser may keep state between calls, so each call makes its own.
+	folded := cases.Fold().String(norm.NFKC.String(name))
+	return strings.Map(foldCherokee, folded)
+}
+
+// foldCherokee maps Cherokee small letters to their capitals, as Unicode's
+// CaseFolding.txt does (the capitals were encoded first, and case folding is
+// stable). golang.org/x/text/cases folds capitals to small letters and
+// small letters to capitals instead, so without this a key would not be its
+// own key.
+func foldCherokee(r rune) rune {
+	if (r >= 0xAB70 && r <= 0xABBF) || (r >= 0x13F8 && r <= 0x13FD) {
+		return unicode.ToUpper(r)
+	}
+	return r
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
 
 func sortedUnique[T ~string](in []T) []T {
 	out := append([]T(nil), in...)

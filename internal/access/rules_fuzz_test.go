@@ -6,6 +6,10 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // The fuzz targets below feed the platform's rules arbitrary values. A rule
@@ -62,11 +66,12 @@ func FuzzCheckers(f *testing.F) {
 		"sftp_prod", "{{credential.x}}", "https://idp.example.com/sso", "https://user:pw@idp.example.com",
 		"http://idp.example.com", "https://", "customer_email", "1column", strings.Repeat("x", 129),
 		"\x00", "\xff\xfe", "é",
+		"Full\u200bAdmin", "\u202eniamdA", "\ufeffOps", "Ops\u00a0", "Ｆｕｌｌ Ａｄｍｉｎ", "Straße", "Ⅻ", "\u13a0\uab70",
 	} {
 		f.Add(seed)
 	}
 	checks := map[string]func(string) string{
-		"CheckName": CheckName, "CheckEmail": CheckEmail, "CheckIdentifier": CheckIdentifier,
+		"CheckName": CheckName, "CheckRoleName": CheckRoleName, "CheckEmail": CheckEmail, "CheckIdentifier": CheckIdentifier,
 		"CheckHost": CheckHost, "CheckSFTPPath": CheckSFTPPath, "CheckHostKeySHA256": CheckHostKeySHA256,
 		"CheckS3Bucket": CheckS3Bucket, "CheckS3Region": CheckS3Region, "CheckS3Prefix": CheckS3Prefix,
 		"CheckCredentialName": CheckCredentialName, "CheckHTTPSURL": CheckHTTPSURL,
@@ -90,6 +95,15 @@ func FuzzCheckers(f *testing.F) {
 		if k := NameKey(s); NameKey(k) != k {
 			t.Fatalf("NameKey(%q) = %q, but NameKey(%q) = %q", s, k, k, NameKey(k))
 		}
+		// Compatibility forms share a key, and ASCII keys are what the
+		// lower-casing NameKey stored before NFKC (migration 3 keeps them).
+		if k, nk := NameKey(s), NameKey(norm.NFKC.String(s)); k != nk {
+			t.Fatalf("NameKey(%q) = %q, but the key of its NFKC form is %q", s, k, nk)
+		}
+		if isASCII(s) && NameKey(s) != strings.ToLower(s) {
+			t.Fatalf("NameKey(%q) = %q, want the lower-case ASCII %q", s, NameKey(s), strings.ToLower(s))
+		}
+		checkNameVerdict(t, s)
 		if _, err := CanonicalCIDR(s); err != nil && err.Error() == "" {
 			t.Fatalf("CanonicalCIDR(%q) refused with an empty message", s)
 		}
@@ -99,10 +113,41 @@ func FuzzCheckers(f *testing.F) {
 	})
 }
 
+// checkNameVerdict fails unless what CheckName and CheckRoleName accept
+// follows the rules they document.
+func checkNameVerdict(t *testing.T, s string) {
+	t.Helper()
+	if CheckName(s) != "" {
+		if CheckRoleName(s) != CheckName(s) {
+			t.Fatalf("CheckRoleName(%q) = %q, want CheckName's %q", s, CheckRoleName(s), CheckName(s))
+		}
+		return
+	}
+	if n := utf8.RuneCountInString(s); n == 0 || n > MaxNameLength {
+		t.Fatalf("CheckName accepted %q of %d characters", s, n)
+	}
+	first, _ := utf8.DecodeRuneInString(s)
+	last, _ := utf8.DecodeLastRuneInString(s)
+	if unicode.IsSpace(first) || unicode.IsSpace(last) {
+		t.Fatalf("CheckName accepted %q, which starts or ends with white space", s)
+	}
+	for _, r := range s {
+		if unicode.In(r, unicode.Cc, unicode.Cf) {
+			t.Fatalf("CheckName accepted %q, which holds %U", s, r)
+		}
+	}
+	k := NameKey(s)
+	reserved := k == NameKey(FullAdminRoleName) || k == NameKey(ReadOnlyRoleName)
+	if (CheckRoleName(s) != "") != reserved {
+		t.Fatalf("CheckRoleName(%q) = %q, but the key %q is a system role's: %v", s, CheckRoleName(s), k, reserved)
+	}
+}
+
 func FuzzValidateRole(f *testing.F) {
 	f.Add("Analyst", "", "campaign.view", "analytics.insights")
 	f.Add("", strings.Repeat("d", 1025), "campaign.veiw", "")
 	f.Add(" padded", "x", "", "")
+	f.Add("Ｒｅａｄ Ｏｎｌｙ", "", "campaign.view", "")
 	c := DefaultCatalog()
 	f.Fuzz(func(t *testing.T, name, description, key1, key2 string) {
 		var perms []string
@@ -113,7 +158,7 @@ func FuzzValidateRole(f *testing.F) {
 		}
 		fields := fieldsOf(t, c.ValidateRole(Role{Name: name, Description: description, Permissions: perms}),
 			"role", "name", "description", "permissions")
-		agree(t, fields, "name", name, CheckName(name))
+		agree(t, fields, "name", name, CheckRoleName(name))
 		unknown := 0
 		for _, k := range perms {
 			if _, ok := c.Lookup(k); !ok {

@@ -47,7 +47,7 @@ func listPage[T any](ctx context.Context, s *Store, opts access.ListOptions, wha
 }
 
 // checkUniqueName refuses name when another row of table than self already
-// uses it in any letter case, naming that row. The unique index on name_key
+// uses it under access.NameKey, naming that row. The unique index on name_key
 // would refuse it too, but only this check can say who holds the name.
 // table is one of this package's constants, never user input.
 func checkUniqueName(ctx context.Context, q querier, table, kind, self, name string) error {
@@ -61,7 +61,7 @@ func checkUniqueName(ctx context.Context, q querier, table, kind, self, name str
 		return fmt.Errorf("checking %s name %q: %w", kind, name, err)
 	}
 	return &access.ConflictError{Kind: kind, ID: self, Reason: fmt.Sprintf(
-		"the name %q is already used by %s %q (%s); names are unique regardless of letter case", name, kind, otherName, otherID)}
+		"the name %q is already used by %s %q (%s); names are unique regardless of letter case and of compatibility forms such as fullwidth letters", name, kind, otherName, otherID)}
 }
 
 // parseTimes parses stored timestamps into dst, in order.

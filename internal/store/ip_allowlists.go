@@ -155,7 +155,7 @@ func checkIPAllowlistVersion(ctx context.Context, tx *sql.Tx, id string, ifVersi
 }
 
 // checkIPAllowlistName refuses name when another list than self already
-// uses it in any letter case, naming that list.
+// uses it under access.NameKey, naming that list.
 func checkIPAllowlistName(ctx context.Context, q querier, self, name string) error {
 	var otherID, otherName string
 	err := q.QueryRowContext(ctx, `SELECT id, name FROM ip_allowlists WHERE name_key = ? AND id <> ?`, access.NameKey(name), self).
@@ -167,7 +167,7 @@ func checkIPAllowlistName(ctx context.Context, q querier, self, name string) err
 		return fmt.Errorf("checking IP allowlist name %q: %w", name, err)
 	}
 	return &access.ConflictError{Kind: ipAllowlistKind, ID: self, Reason: fmt.Sprintf(
-		"the name %q is already used by IP allowlist %q (%s); names are unique regardless of letter case", name, otherName, otherID)}
+		"the name %q is already used by IP allowlist %q (%s); names are unique regardless of letter case and of compatibility forms such as fullwidth letters", name, otherName, otherID)}
 }
 
 // insertAllowlistEntries stores entries, already validated and canonical,

@@ -18,16 +18,18 @@ var migrationFiles embed.FS
 type migration struct {
 	version int
 	file    string // in migrationFiles
-	// seed inserts rows whose values come from Go rather than SQL (the
-	// platform's defaults), in the migration's transaction.
-	seed func(ctx context.Context, tx *sql.Tx, now time.Time) error
+	// inGo runs after the file, in the migration's transaction, for what
+	// SQL cannot do: rows whose values come from Go (the platform's
+	// defaults), Unicode normalisation.
+	inGo func(ctx context.Context, tx *sql.Tx, now time.Time) error
 }
 
 // migrations lists every schema version in order: migrations[i] has version
 // i+1. A test checks that it matches the files in migrations/.
 var migrations = []migration{
-	{version: 1, file: "migrations/0001_initial.sql", seed: seedSecuritySettings},
+	{version: 1, file: "migrations/0001_initial.sql", inGo: seedSecuritySettings},
 	{version: 2, file: "migrations/0002_api_tokens.sql"},
+	{version: 3, file: "migrations/0003_nfkc_name_keys.sql", inGo: recomputeNameKeys},
 }
 
 // The table recording which migrations ran. It is created outside the
@@ -85,8 +87,8 @@ func applyMigration(ctx context.Context, tx *sql.Tx, m migration) error {
 		return err
 	}
 	now := time.Now()
-	if m.seed != nil {
-		if err := m.seed(ctx, tx, now); err != nil {
+	if m.inGo != nil {
+		if err := m.inGo(ctx, tx, now); err != nil {
 			return err
 		}
 	}
@@ -129,6 +131,118 @@ func seedSecuritySettings(ctx context.Context, tx *sql.Tx, now time.Time) error 
 		d.CampaignApprovalRequired, formatTime(now))
 	if err != nil {
 		return fmt.Errorf("inserting the default security settings: %w", err)
+	}
+	return nil
+}
+
+// nameKeyColumns lists every column holding access.NameKey of another
+// column. Tables and columns are constants, never user input.
+var nameKeyColumns = []struct{ table, source, key string }{
+	{"roles", "name", "name_key"},
+	{"users", "email", "email_key"},
+	{"ip_allowlists", "name", "name_key"},
+	{"transfer_credentials", "name", "name_key"},
+	{"export_destinations", "name", "name_key"},
+	{"api_tokens", "name", "name_key"},
+}
+
+// recomputeNameKeys rewrites every stored key with the current
+// access.NameKey (migration 3).
+func recomputeNameKeys(ctx context.Context, tx *sql.Tx, _ time.Time) error {
+	for _, c := range nameKeyColumns {
+		if err := recomputeKeys(ctx, tx, c.table, c.source, c.key); err != nil {
+			return fmt.Errorf("recomputing %s.%s: %w", c.table, c.key, err)
+		}
+	}
+	return nil
+}
+
+// recomputeKeys sets table.key to access.NameKey(source) on every row,
+// except where that would collide.
+//
+// Rows that were distinct under the old key may share the new one ("Ops"
+// and "Ｏｐｓ"). Failing the migration would leave the database unopenable
+// until someone edited it by hand, and picking a row to rename would change
+// what users configured, so instead every row whose new key is shared keeps
+// its old key, which is unique. Such a row stays readable, listable and
+// deletable. Looking it up by name computes the new key, so finds the row
+// holding that key, if any, rather than this one; and a write to it stores
+// the new key, so it is refused as a conflict while another row holds that
+// key, until one of them is renamed.
+// Keeping an old key can in turn collide with another row's new key; the
+// loop repeats until no key is shared, which ends because old keys are
+// unique and each round reverts at least one row.
+func recomputeKeys(ctx context.Context, tx *sql.Tx, table, source, key string) error {
+	type row struct{ id, oldKey, newKey string }
+	var all []row
+	rows, err := tx.QueryContext(ctx, `SELECT id, `+source+`, `+key+` FROM `+table)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var r row
+		var value string
+		if err := rows.Scan(&r.id, &value, &r.oldKey); err != nil {
+			_ = rows.Close()
+			return err
+		}
+		r.newKey = access.NameKey(value)
+		all = append(all, r)
+	}
+	if err := rows.Close(); err != nil {
+		return err
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+
+	for {
+		holders := make(map[string]int, len(all))
+		for _, r := range all {
+			holders[r.newKey]++
+		}
+		reverted := false
+		for i, r := range all {
+			if holders[r.newKey] > 1 && r.newKey != r.oldKey {
+				all[i].newKey = r.oldKey
+				reverted = true
+			}
+		}
+		if !reverted {
+			break
+		}
+	}
+
+	// A row's new key may still be another changing row's old key, and
+	// SQLite checks UNIQUE row by row, so changing rows first move to a
+	// placeholder key that no row holds, then to their new keys.
+	used := make(map[string]bool, 2*len(all))
+	for _, r := range all {
+		used[r.oldKey], used[r.newKey] = true, true
+	}
+	var changing []row
+	for _, r := range all {
+		if r.newKey != r.oldKey {
+			changing = append(changing, r)
+		}
+	}
+	update := `UPDATE ` + table + ` SET ` + key + ` = ? WHERE id = ?`
+	n := 0
+	for _, r := range changing {
+		placeholder := ""
+		for placeholder == "" || used[placeholder] {
+			n++
+			placeholder = fmt.Sprintf("\x00migration 3 placeholder %d", n)
+		}
+		used[placeholder] = true
+		if _, err := tx.ExecContext(ctx, update, placeholder, r.id); err != nil {
+			return err
+		}
+	}
+	for _, r := range changing {
+		if _, err := tx.ExecContext(ctx, update, r.newKey, r.id); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"database/sql"
+	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -88,7 +89,7 @@ func TestOpeningAnExistingFileAgainIsANoOp(t *testing.T) {
 	if got := appliedMigrations(t, again); !reflect.DeepEqual(got, applied) {
 		t.Errorf("schema_migrations after reopening = %v, want unchanged %v", got, applied)
 	}
-	if want := []migrationRow{{1, "migrations/0001_initial.sql"}, {2, "migrations/0002_api_tokens.sql"}}; !reflect.DeepEqual(applied, want) {
+	if want := []migrationRow{{1, "migrations/0001_initial.sql"}, {2, "migrations/0002_api_tokens.sql"}, {3, "migrations/0003_nfkc_name_keys.sql"}}; !reflect.DeepEqual(applied, want) {
 		t.Errorf("schema_migrations = %v, want %v", applied, want)
 	}
 	if got, err := again.GetRole(ctx, role.ID); err != nil || !reflect.DeepEqual(got, role) {
@@ -211,4 +212,160 @@ func TestTheSchemaEnforcesForeignKeys(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "FOREIGN KEY") {
 		t.Errorf("inserting a user of a missing role: %v, want a foreign key failure", err)
 	}
+}
+
+// legacyKey is how NameKey computed keys before migration 3.
+func legacyKey(s string) string { return strings.ToLower(s) }
+
+// openVersion2 builds a database file at path with the schema of migration
+// 2 and rows keyed the way builds of that schema keyed them, as an older
+// provider would have left it, then closes it.
+func openVersion2(t *testing.T, path string, rows func(exec func(query string, args ...any))) {
+	t.Helper()
+	ctx := t.Context()
+	db, err := sql.Open("sqlite", fileDSN(path, true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, m := range migrations[:2] {
+		tx, err := db.BeginTx(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := applyMigration(ctx, tx, m); err != nil {
+			t.Fatalf("applying %s: %v", m.file, err)
+		}
+		if err := tx.Commit(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rows(func(query string, args ...any) {
+		t.Helper()
+		if _, err := db.ExecContext(ctx, query, args...); err != nil {
+			t.Fatalf("%s %v: %v", query, args, err)
+		}
+	})
+}
+
+func TestMigration3RecomputesNameKeysAndKeepsCollidingOnes(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "engage.db")
+	now := formatTime(time.Now())
+	role := func(exec func(string, ...any), id, name, key string, system bool) {
+		exec(`INSERT INTO roles (id, name, name_key, permissions, system, created_at, updated_at) VALUES (?, ?, ?, '["campaign.view"]', ?, ?, ?)`,
+			id, name, key, system, now, now)
+	}
+	openVersion2(t, path, func(exec func(string, ...any)) {
+		// An older build installed the system roles on its first open.
+		role(exec, access.FullAdminRoleID, "Full Admin", legacyKey("Full Admin"), true)
+		role(exec, access.ReadOnlyRoleID, "Read Only", legacyKey("Read Only"), true)
+		role(exec, "rol_fullwidth", "Ｏｐｓ Ｔｅａｍ", legacyKey("Ｏｐｓ Ｔｅａｍ"), false)
+		role(exec, "rol_sharp_s", "Straße", legacyKey("Straße"), false)
+		// Distinct under the old key, the same under the new one.
+		role(exec, "rol_dup_ascii", "Dup", legacyKey("Dup"), false)
+		role(exec, "rol_dup_fullwidth", "Ｄｕｐ", legacyKey("Ｄｕｐ"), false)
+		role(exec, "rol_fake_admin", "Ｆｕｌｌ Ａｄｍｉｎ", legacyKey("Ｆｕｌｌ Ａｄｍｉｎ"), false)
+		role(exec, "rol_ligature", "ﬁnance", legacyKey("ﬁnance"), false)
+		role(exec, "rol_fullwidth_f", "Ｆinance", legacyKey("Ｆinance"), false)
+		exec(`INSERT INTO users (id, email, email_key, display_name, role_id, created_at, updated_at) VALUES (?, ?, ?, 'Ada', 'rol_fullwidth', ?, ?)`,
+			"usr_ada", "Ａｄａ@example.com", legacyKey("Ａｄａ@example.com"), now, now)
+		exec(`INSERT INTO users (id, email, email_key, display_name, role_id, created_at, updated_at) VALUES (?, ?, ?, 'Bob', 'rol_fullwidth', ?, ?)`,
+			"usr_bob", "Bob@Example.com", legacyKey("Bob@Example.com"), now, now)
+		exec(`INSERT INTO ip_allowlists (id, name, name_key, created_at, updated_at) VALUES (?, ?, ?, ?, ?)`,
+			"ipl_office", "Ｏｆｆｉｃｅ", legacyKey("Ｏｆｆｉｃｅ"), now, now)
+		// Keys that swap places: each row's new key is the other's old key,
+		// which only works if the migration moves them through placeholders.
+		exec(`INSERT INTO ip_allowlists (id, name, name_key, created_at, updated_at) VALUES (?, ?, ?, ?, ?)`,
+			"ipl_alpha", "Alpha", "beta", now, now)
+		exec(`INSERT INTO ip_allowlists (id, name, name_key, created_at, updated_at) VALUES (?, ?, ?, ?, ?)`,
+			"ipl_beta", "Beta", "alpha", now, now)
+		exec(`INSERT INTO transfer_credentials (id, name, name_key, username, secret, reference, created_at, rotated_at, updated_at)
+			VALUES ('cred_1', 'sftp_PROD', ?, 'u', x'00', '{{credential.sftp_PROD}}', ?, ?, ?)`, legacyKey("sftp_PROD"), now, now, now)
+		exec(`INSERT INTO export_destinations (id, name, name_key, type, sftp_host, sftp_port, sftp_path, credential_id, export_kinds, created_at, updated_at)
+			VALUES ('dst_1', ?, ?, 'sftp', 'sftp.example.com', 22, '/exports', 'cred_1', '["report"]', ?, ?)`,
+			"Ｗａｒｅｈｏｕｓｅ", legacyKey("Ｗａｒｅｈｏｕｓｅ"), now, now)
+		exec(`INSERT INTO api_tokens (id, name, name_key, token_hash, scopes, created_at) VALUES ('tok_1', ?, ?, x'01', '["read"]', ?)`,
+			"ＣＩ", legacyKey("ＣＩ"), now)
+	})
+
+	s := openFile(t, path) // fails the test if the open fails
+	if got := appliedMigrations(t, s); len(got) != 3 || got[2] != (migrationRow{3, "migrations/0003_nfkc_name_keys.sql"}) {
+		t.Fatalf("schema_migrations = %v, want migration 3 applied", got)
+	}
+
+	keys := []struct {
+		name              string
+		table, column, id string
+		want              string
+	}{
+		{"a fullwidth role name is keyed in ASCII", "roles", "name_key", "rol_fullwidth", "ops team"},
+		{"a sharp s is folded", "roles", "name_key", "rol_sharp_s", "strasse"},
+		{"an ASCII name keeps its key", "roles", "name_key", "rol_dup_ascii", "dup"},
+		{"a role colliding with an ASCII one keeps its old key", "roles", "name_key", "rol_dup_fullwidth", "ｄｕｐ"},
+		{"a role colliding with a system role keeps its old key", "roles", "name_key", "rol_fake_admin", "ｆｕｌｌ ａｄｍｉｎ"},
+		{"the system role keeps its key", "roles", "name_key", access.FullAdminRoleID, "full admin"},
+		{"two changing roles that collide both keep their old keys (ligature)", "roles", "name_key", "rol_ligature", "ﬁnance"},
+		{"two changing roles that collide both keep their old keys (fullwidth)", "roles", "name_key", "rol_fullwidth_f", "ｆinance"},
+		{"a fullwidth email is keyed in ASCII", "users", "email_key", "usr_ada", "ada@example.com"},
+		{"an ASCII email keeps its key", "users", "email_key", "usr_bob", "bob@example.com"},
+		{"an IP allowlist is rekeyed", "ip_allowlists", "name_key", "ipl_office", "office"},
+		{"keys that swap places are both rewritten (alpha)", "ip_allowlists", "name_key", "ipl_alpha", "alpha"},
+		{"keys that swap places are both rewritten (beta)", "ip_allowlists", "name_key", "ipl_beta", "beta"},
+		{"a credential is rekeyed", "transfer_credentials", "name_key", "cred_1", "sftp_prod"},
+		{"an export destination is rekeyed", "export_destinations", "name_key", "dst_1", "warehouse"},
+		{"an API token is rekeyed", "api_tokens", "name_key", "tok_1", "ci"},
+	}
+	for _, k := range keys {
+		t.Run(k.name, func(t *testing.T) {
+			var got string
+			if err := s.db.QueryRowContext(ctx, `SELECT `+k.column+` FROM `+k.table+` WHERE id = ?`, k.id).Scan(&got); err != nil {
+				t.Fatal(err)
+			}
+			if got != k.want {
+				t.Errorf("%s.%s of %s = %q, want %q", k.table, k.column, k.id, got, k.want)
+			}
+		})
+	}
+
+	t.Run("a fullwidth duplicate of a rekeyed name is refused", func(t *testing.T) {
+		writes := map[string]error{}
+		_, writes["CreateRole"] = s.CreateRole(ctx, access.Role{Name: "OPS TEAM", Permissions: []string{"campaign.view"}})
+		_, writes["CreateUser"] = s.CreateUser(ctx, access.User{Email: "ada@ｅｘａｍｐｌｅ.com", DisplayName: "Ada", RoleID: "rol_fullwidth"})
+		_, writes["CreateIPAllowlist"] = s.CreateIPAllowlist(ctx, access.IPAllowlist{Name: "OFFICE"})
+		_, writes["CreateExportDestination"] = s.CreateExportDestination(ctx, access.ExportDestination{
+			Name: "warehouse", SFTP: &access.SFTPTarget{Host: "h.example.com", Port: 22, Path: "/", CredentialID: "cred_1"},
+			ExportKinds: []access.ExportKind{access.ExportReport},
+		})
+		_, _, writes["CreateAPIToken"] = s.CreateAPIToken(ctx, "Ｃｉ", []string{access.ScopeRead})
+		_, writes["CreateRole (collided name)"] = s.CreateRole(ctx, access.Role{Name: "ＤＵＰ", Permissions: []string{"campaign.view"}})
+		for op, err := range writes {
+			if !errors.Is(err, access.ErrConflict) {
+				t.Errorf("%s: got %v, want a conflict", op, err)
+			}
+		}
+	})
+
+	t.Run("a role that kept its key is found by its new key only through the other row", func(t *testing.T) {
+		if got, err := s.GetRoleByName(ctx, "Ｄｕｐ"); err != nil || got.ID != "rol_dup_ascii" {
+			t.Errorf("GetRoleByName(Ｄｕｐ) = %s, %v; want rol_dup_ascii, which holds the key", got.ID, err)
+		}
+		if got, err := s.GetRole(ctx, "rol_dup_fullwidth"); err != nil || got.Name != "Ｄｕｐ" {
+			t.Errorf("GetRole(rol_dup_fullwidth) = %+v, %v; want it readable by id", got, err)
+		}
+	})
+
+	t.Run("a role named like a system role must be renamed, and then can be", func(t *testing.T) {
+		r, err := s.GetRole(ctx, "rol_fake_admin")
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = s.UpdateRole(ctx, r)
+		assertFieldError(t, err, "name", `"Full Admin" is the name of a system role`)
+		r.Name = "Fake Admin"
+		if got, err := s.UpdateRole(ctx, r); err != nil || got.Name != "Fake Admin" {
+			t.Errorf("renaming it: %+v, %v", got, err)
+		}
+	})
 }

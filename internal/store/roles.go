@@ -30,7 +30,7 @@ func (s *Store) GetRole(ctx context.Context, id string) (access.Role, error) {
 	return r, err
 }
 
-// GetRoleByName reads one role by name, compared case-insensitively.
+// GetRoleByName reads one role by name, compared by access.NameKey (ignoring letter case and compatibility forms).
 func (s *Store) GetRoleByName(ctx context.Context, name string) (access.Role, error) {
 	var r access.Role
 	err := s.read(ctx, func(q querier) error {

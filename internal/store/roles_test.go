@@ -200,6 +200,26 @@ func TestRoleValidation(t *testing.T) {
 			name: "a name of 128 characters is accepted",
 			role: access.Role{Name: strings.Repeat("n", 128), Permissions: []string{"campaign.view"}},
 		},
+		{
+			name:        "a zero-width space in the name is refused",
+			role:        access.Role{Name: "Ops\u200bTeam", Permissions: []string{"campaign.view"}},
+			wantField:   "name",
+			wantMessage: "must not contain control or format characters (U+200B at position 4)",
+		},
+		// A system role's name is a field error (400), not a conflict with
+		// the system role (409): no write can ever make it free.
+		{
+			name:        "a system role's name in lower case is refused",
+			role:        access.Role{Name: "full admin", Permissions: []string{"campaign.view"}},
+			wantField:   "name",
+			wantMessage: `"Full Admin" is the name of a system role`,
+		},
+		{
+			name:        "a system role's name in fullwidth letters is refused",
+			role:        access.Role{Name: "Ｒｅａｄ Ｏｎｌｙ", Permissions: []string{"campaign.view"}},
+			wantField:   "name",
+			wantMessage: `"Read Only" is the name of a system role`,
+		},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -254,10 +274,10 @@ func TestRoleNamesAreUniqueRegardlessOfCase(t *testing.T) {
 			_, err := s.CreateRole(ctx, access.Role{Name: "OPS team", Permissions: []string{"campaign.view"}})
 			return err
 		}, `"Ops Team" (` + ops.ID + ")"},
-		{"creating a system role's name in lower case is refused", func() error {
-			_, err := s.CreateRole(ctx, access.Role{Name: "full admin", Permissions: []string{"campaign.view"}})
+		{"creating the fullwidth form of the name is refused", func() error {
+			_, err := s.CreateRole(ctx, access.Role{Name: "ＯＰＳ Ｔｅａｍ", Permissions: []string{"campaign.view"}})
 			return err
-		}, `"Full Admin" (` + access.FullAdminRoleID + ")"},
+		}, `"Ops Team" (` + ops.ID + ")"},
 		{"renaming to another role's name is refused", func() error {
 			r := other
 			r.Name = "ops TEAM"

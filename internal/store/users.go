@@ -29,7 +29,7 @@ func (s *Store) GetUser(ctx context.Context, id string) (access.User, error) {
 	return u, err
 }
 
-// GetUserByEmail reads one user by email, compared case-insensitively.
+// GetUserByEmail reads one user by email, compared by access.NameKey (ignoring letter case and compatibility forms).
 func (s *Store) GetUserByEmail(ctx context.Context, email string) (access.User, error) {
 	var u access.User
 	err := s.read(ctx, func(q querier) error {
@@ -148,7 +148,7 @@ func checkUserRole(ctx context.Context, q querier, roleID string) error {
 }
 
 // checkUserEmail refuses email when another user than self already has it
-// in any letter case. The unique index on email_key would refuse it too, but
+// under access.NameKey. The unique index on email_key would refuse it too, but
 // only this check can say which user holds the address.
 func checkUserEmail(ctx context.Context, q querier, self, email string) error {
 	var otherID, otherEmail string
@@ -161,7 +161,7 @@ func checkUserEmail(ctx context.Context, q querier, self, email string) error {
 		return fmt.Errorf("checking user email %q: %w", email, err)
 	}
 	return &access.ConflictError{Kind: "user", ID: self, Reason: fmt.Sprintf(
-		"the email %q is already used by user %q (%s); emails are unique regardless of letter case", email, otherEmail, otherID)}
+		"the email %q is already used by user %q (%s); emails are unique regardless of letter case and of compatibility forms such as fullwidth letters", email, otherEmail, otherID)}
 }
 
 func getUser(ctx context.Context, q querier, id string) (access.User, error) {

@@ -1,0 +1,6 @@
+-- Migration 3: access.NameKey became NFKC normalisation then case folding
+-- (it was lower-casing), so that names differing only in compatibility form,
+-- "Ｆｕｌｌ Ａｄｍｉｎ" and "full admin", share a key. SQL cannot normalise
+-- Unicode, so recomputeNameKeys (migrate.go) rewrites the stored name_key
+-- and email_key columns in Go, in this migration's transaction. The schema
+-- itself does not change.
