@@ -30,10 +30,11 @@ import (
 //     which Terraform accepts for a non-computed attribute as "equivalent to
 //     the configuration" (objchange.AssertPlanValid), and the plan is empty.
 //
-// Both compare with sameEmail, the platform's own uniqueness key, rather than
-// strings.EqualFold: the two disagree on a few non-ASCII letters (EqualFold
-// folds Greek final sigma into sigma, strings.ToLower does not), and an
-// address the platform would treat as different must never be hidden.
+// Both compare with sameEmail, the platform's own uniqueness key
+// (access.NameKey: compatibility forms and case folded), rather than
+// strings.EqualFold, which folds case only: a fullwidth spelling is the same
+// address to the platform, and an address the platform would treat as
+// different must never be hidden.
 
 // sameEmail reports whether the platform treats a and b as one address.
 func sameEmail(a, b string) bool { return access.NameKey(a) == access.NameKey(b) }

@@ -26,9 +26,10 @@ func TestEmailSemanticEquality(t *testing.T) {
 		{"non-ASCII letters compare case-insensitively too", "jürgen@example.de", "JÜRGEN@example.de", true},
 		{"another address is not equal", "ada@example.com", "ada@example.org", false},
 		{"a lookalike is not equal", "ada@example.com", "ada@example.com.", false},
-		// strings.EqualFold folds final sigma into sigma; the platform's
-		// email key (strings.ToLower) keeps them apart, and so must we.
-		{"what the platform tells apart is not equal", "σ@example.gr", "ς@example.gr", false},
+		// The platform's email key folds case and compatibility forms
+		// (access.NameKey): final sigma is sigma, fullwidth is ASCII.
+		{"what the platform folds together is equal", "σ@example.gr", "ς@example.gr", true},
+		{"a fullwidth spelling is equal", "ada@example.com", "ａｄａ@example.com", true},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

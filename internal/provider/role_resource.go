@@ -23,6 +23,10 @@ import (
 
 var _ planAdjuster[roleModel] = roleKind{}
 
+// roleNameCheck is nameCheck plus the system roles' names, which the
+// platform refuses for a custom role: at plan time rather than at apply.
+var roleNameCheck = platformCheck{description: "role name", check: access.CheckRoleName}
+
 // NewRoleResource is the engage_role resource.
 func NewRoleResource() resource.Resource { return newManaged(roleKind{}) }
 
@@ -51,7 +55,7 @@ func (roleKind) schema() schema.Schema {
 			"users hold: the plan warns, naming them.",
 		Attributes: map[string]schema.Attribute{
 			"id":          idAttribute("role"),
-			"name":        nameAttribute("name of the role, not a system role's name", true, nameCheck),
+			"name":        nameAttribute("name of the role, not a system role's name", true, roleNameCheck),
 			"description": descriptionAttribute("what the role is for"),
 			"permissions": schema.SetAttribute{
 				MarkdownDescription: "Keys of the permissions the role grants, from the `engage_permissions` catalog. " +

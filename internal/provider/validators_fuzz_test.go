@@ -47,6 +47,7 @@ var platformRules = map[string]func(string) string{
 	},
 	"credential name": access.CheckCredentialName,
 	"name":            access.CheckName,
+	"role name":       access.CheckRoleName,
 	"email address":   access.CheckEmail,
 }
 
