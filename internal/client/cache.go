@@ -35,8 +35,9 @@ import (
 //   - An object created elsewhere after the fill reads as not found. A read
 //     by id only asks for objects Terraform knew of before the command
 //     started (in state or being imported), which the fill holds; lookups by
-//     natural key (GetRoleByName, GetUserByEmail, used to adopt an object
-//     after a create conflict) list again before answering not found.
+//     natural key (GetRoleByName, GetUserByEmail, used to name the holder
+//     of a natural key after a create conflict) list again before answering
+//     not found.
 //
 // Writes through this client keep the listing true: a create adds the
 // object, an update replaces it, a delete removes it, each from the server's

@@ -2,7 +2,7 @@ package provider
 
 import (
 	"context"
-	"fmt"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/resourcevalidator"
@@ -201,32 +201,23 @@ func (exportDestinationKind) delete(ctx context.Context, data *providerData, sta
 }
 
 func (exportDestinationKind) holder(ctx context.Context, svc access.Service, d access.ExportDestination) (keyHolder, error) {
-	got, err := destinationByName(ctx, svc, d.Name)
-	if err != nil {
-		return keyHolder{}, err
-	}
-	return keyHolder{
-		attr: path.Root("name"), key: fmt.Sprintf("named %q", got.Name),
-		id: got.ID, keyImportID: nameImportID(got.Name), createdAt: got.CreatedAt,
-	}, nil
+	return destinationsByName.holder(ctx, svc, d.Name)
 }
 
-// importer accepts a destination id, or `name:<destination name>`.
 func (exportDestinationKind) importer() importForms[access.ExportDestination] {
-	return importForms[access.ExportDestination]{
-		byID: func(ctx context.Context, svc access.Service, id string) (access.ExportDestination, error) {
-			return svc.GetExportDestination(ctx, id)
-		},
-		parseKey:    parseNameImportID,
-		byKey:       destinationByName,
-		keyImportID: nameImportID,
-		forms:       "a destination id, or name:<destination name>",
-	}
+	return destinationsByName.importer()
 }
 
-func destinationByName(ctx context.Context, svc access.Service, name string) (access.ExportDestination, error) {
-	return findByName(ctx, "export destination", name, svc.ListExportDestinations,
-		func(d access.ExportDestination) string { return d.Name })
+var destinationsByName = namedObjects[access.ExportDestination]{
+	noun: "destination",
+	byID: func(ctx context.Context, svc access.Service, id string) (access.ExportDestination, error) {
+		return svc.GetExportDestination(ctx, id)
+	},
+	byName: func(ctx context.Context, svc access.Service, name string) (access.ExportDestination, error) {
+		return findByName(ctx, "export destination", name, svc.ListExportDestinations,
+			func(d access.ExportDestination) string { return d.Name })
+	},
+	facts: func(d access.ExportDestination) (string, string, time.Time) { return d.ID, d.Name, d.CreatedAt },
 }
 
 func (exportDestinationKind) toObject(ctx context.Context, m exportDestinationModel, diags *diag.Diagnostics) access.ExportDestination {

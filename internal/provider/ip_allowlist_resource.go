@@ -3,12 +3,12 @@ package provider
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
@@ -190,31 +190,20 @@ func (ipAllowlistKind) delete(ctx context.Context, data *providerData, state ipA
 }
 
 func (ipAllowlistKind) holder(ctx context.Context, svc access.Service, l access.IPAllowlist) (keyHolder, error) {
-	got, err := allowlistByName(ctx, svc, l.Name)
-	if err != nil {
-		return keyHolder{}, err
-	}
-	return keyHolder{
-		attr: path.Root("name"), key: fmt.Sprintf("named %q", got.Name),
-		id: got.ID, keyImportID: nameImportID(got.Name), createdAt: got.CreatedAt,
-	}, nil
+	return allowlistsByName.holder(ctx, svc, l.Name)
 }
 
-// importer accepts a list id, or `name:<list name>`.
-func (ipAllowlistKind) importer() importForms[access.IPAllowlist] {
-	return importForms[access.IPAllowlist]{
-		byID: func(ctx context.Context, svc access.Service, id string) (access.IPAllowlist, error) {
-			return svc.GetIPAllowlist(ctx, id)
-		},
-		parseKey:    parseNameImportID,
-		byKey:       allowlistByName,
-		keyImportID: nameImportID,
-		forms:       "a list id, or name:<list name>",
-	}
-}
+func (ipAllowlistKind) importer() importForms[access.IPAllowlist] { return allowlistsByName.importer() }
 
-func allowlistByName(ctx context.Context, svc access.Service, name string) (access.IPAllowlist, error) {
-	return findByName(ctx, "IP allowlist", name, svc.ListIPAllowlists, func(l access.IPAllowlist) string { return l.Name })
+var allowlistsByName = namedObjects[access.IPAllowlist]{
+	noun: "list",
+	byID: func(ctx context.Context, svc access.Service, id string) (access.IPAllowlist, error) {
+		return svc.GetIPAllowlist(ctx, id)
+	},
+	byName: func(ctx context.Context, svc access.Service, name string) (access.IPAllowlist, error) {
+		return findByName(ctx, "IP allowlist", name, svc.ListIPAllowlists, func(l access.IPAllowlist) string { return l.Name })
+	},
+	facts: func(l access.IPAllowlist) (string, string, time.Time) { return l.ID, l.Name, l.CreatedAt },
 }
 
 // canonicalAllowlist returns l as the platform will store it (entries in

@@ -157,3 +157,37 @@ func shellQuote(s string) string {
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
+
+// namedObjects is the natural key of the resources whose name is unique in
+// the account: it finds the object holding a name after a create conflict,
+// and resolves import IDs, an id or `name:<name>`.
+type namedObjects[O any] struct {
+	// noun names an object in the import forms: "role".
+	noun   string
+	byID   func(ctx context.Context, svc access.Service, id string) (O, error)
+	byName func(ctx context.Context, svc access.Service, name string) (O, error)
+	// facts returns what a conflict message names.
+	facts func(O) (id, name string, createdAt time.Time)
+}
+
+func (n namedObjects[O]) holder(ctx context.Context, svc access.Service, name string) (keyHolder, error) {
+	got, err := n.byName(ctx, svc, name)
+	if err != nil {
+		return keyHolder{}, err
+	}
+	id, gotName, createdAt := n.facts(got)
+	return keyHolder{
+		attr: path.Root("name"), key: fmt.Sprintf("named %q", gotName),
+		id: id, keyImportID: nameImportID(gotName), createdAt: createdAt,
+	}, nil
+}
+
+func (n namedObjects[O]) importer() importForms[O] {
+	return importForms[O]{
+		byID:        n.byID,
+		parseKey:    parseNameImportID,
+		byKey:       n.byName,
+		keyImportID: nameImportID,
+		forms:       fmt.Sprintf("a %s id, or name:<%s name>", n.noun, n.noun),
+	}
+}

@@ -11,7 +11,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -52,7 +51,10 @@ func (roleKind) schema() schema.Schema {
 			"Permissions a granted permission depends on are enabled automatically; `effective_permissions` " +
 			"shows the result at plan time. System roles (\"Full Admin\", \"Read Only\") are read-only: " +
 			"look them up with the `engage_role` data source. The platform refuses to delete a role that " +
-			"users hold: the plan warns, naming them.",
+			"users hold: the plan warns, naming them. To move the users to another role and remove this one " +
+			"in a single apply, give roles `lifecycle { create_before_destroy = true }` from the start: Terraform " +
+			"then updates the users before it destroys the role. Without it, move the users in one apply and " +
+			"remove the role in the next.",
 		Attributes: map[string]schema.Attribute{
 			"id":          idAttribute("role"),
 			"name":        nameAttribute("name of the role, not a system role's name", true, roleNameCheck),
@@ -212,40 +214,37 @@ func (roleKind) delete(ctx context.Context, data *providerData, state roleModel)
 		"lifecycle { create_before_destroy = true } to do both in one apply)", err, describeHolders(holders))
 }
 
+// holder finds the role holding the name; a system role's name is refused
+// at plan time, and a system role is never offered for import.
 func (roleKind) holder(ctx context.Context, svc access.Service, r access.Role) (keyHolder, error) {
-	got, err := svc.GetRoleByName(ctx, r.Name)
-	if err != nil {
-		return keyHolder{}, err
-	}
-	if got.System {
-		return keyHolder{}, errSystemRole(got)
-	}
-	return keyHolder{
-		attr: path.Root("name"), key: fmt.Sprintf("named %q", got.Name),
-		id: got.ID, keyImportID: importNamePrefix + got.Name, createdAt: got.CreatedAt,
-	}, nil
+	return rolesByName.holder(ctx, svc, r.Name)
 }
 
-// importer accepts a role id, or `name:<role name>`. System roles are
-// refused: they cannot be managed, only looked up.
+// importer refuses system roles: they cannot be managed, only looked up.
 func (roleKind) importer() importForms[access.Role] {
-	return importForms[access.Role]{
-		byID: func(ctx context.Context, svc access.Service, id string) (access.Role, error) {
-			return svc.GetRole(ctx, id)
-		},
-		parseKey: parseNameImportID,
-		byKey: func(ctx context.Context, svc access.Service, name string) (access.Role, error) {
-			return svc.GetRoleByName(ctx, name)
-		},
-		keyImportID: nameImportID,
-		forms:       "a role id, or name:<role name>",
-		manageable: func(r access.Role) error {
-			if r.System {
-				return errSystemRole(r)
-			}
-			return nil
-		},
+	forms := rolesByName.importer()
+	forms.manageable = func(r access.Role) error {
+		if r.System {
+			return errSystemRole(r)
+		}
+		return nil
 	}
+	return forms
+}
+
+var rolesByName = namedObjects[access.Role]{
+	noun: "role",
+	byID: func(ctx context.Context, svc access.Service, id string) (access.Role, error) {
+		return svc.GetRole(ctx, id)
+	},
+	byName: func(ctx context.Context, svc access.Service, name string) (access.Role, error) {
+		r, err := svc.GetRoleByName(ctx, name)
+		if err == nil && r.System {
+			return access.Role{}, errSystemRole(r)
+		}
+		return r, err
+	},
+	facts: func(r access.Role) (string, string, time.Time) { return r.ID, r.Name, r.CreatedAt },
 }
 
 func errSystemRole(r access.Role) error {

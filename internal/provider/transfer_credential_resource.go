@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -171,32 +172,23 @@ func (transferCredentialKind) delete(ctx context.Context, data *providerData, st
 }
 
 func (transferCredentialKind) holder(ctx context.Context, svc access.Service, c access.TransferCredential) (keyHolder, error) {
-	got, err := credentialByName(ctx, svc, c.Name)
-	if err != nil {
-		return keyHolder{}, err
-	}
-	return keyHolder{
-		attr: path.Root("name"), key: fmt.Sprintf("named %q", got.Name),
-		id: got.ID, keyImportID: nameImportID(got.Name), createdAt: got.CreatedAt,
-	}, nil
+	return credentialsByName.holder(ctx, svc, c.Name)
 }
 
-// importer accepts a credential id, or `name:<credential name>`.
 func (transferCredentialKind) importer() importForms[access.TransferCredential] {
-	return importForms[access.TransferCredential]{
-		byID: func(ctx context.Context, svc access.Service, id string) (access.TransferCredential, error) {
-			return svc.GetTransferCredential(ctx, id)
-		},
-		parseKey:    parseNameImportID,
-		byKey:       credentialByName,
-		keyImportID: nameImportID,
-		forms:       "a credential id, or name:<credential name>",
-	}
+	return credentialsByName.importer()
 }
 
-func credentialByName(ctx context.Context, svc access.Service, name string) (access.TransferCredential, error) {
-	return findByName(ctx, "transfer credential", name, svc.ListTransferCredentials,
-		func(c access.TransferCredential) string { return c.Name })
+var credentialsByName = namedObjects[access.TransferCredential]{
+	noun: "credential",
+	byID: func(ctx context.Context, svc access.Service, id string) (access.TransferCredential, error) {
+		return svc.GetTransferCredential(ctx, id)
+	},
+	byName: func(ctx context.Context, svc access.Service, name string) (access.TransferCredential, error) {
+		return findByName(ctx, "transfer credential", name, svc.ListTransferCredentials,
+			func(c access.TransferCredential) string { return c.Name })
+	},
+	facts: func(c access.TransferCredential) (string, string, time.Time) { return c.ID, c.Name, c.CreatedAt },
 }
 
 // errMissingSecret is a write that needs secret_wo without one known.

@@ -6,6 +6,14 @@ resource "engage_role" "campaign_publisher" {
     "content.marketing.send_test",
     "analytics.insights",
   ]
+
+  # The platform refuses to delete a role that users hold. With this, one
+  # apply can move the users to another role and remove this one: Terraform
+  # updates the users before it destroys the role. Without it, use two
+  # applies (move the users, then remove the role).
+  lifecycle {
+    create_before_destroy = true
+  }
 }
 
 # effective_permissions is known at plan time: review what a role really grants.
