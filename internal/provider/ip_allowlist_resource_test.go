@@ -293,7 +293,7 @@ func TestAccIPAllowlist_invalidConfigurationFailsAtPlan(t *testing.T) {
 		},
 		"a name over 128 characters": {
 			config: testAccIPAllowlistConfig(strings.Repeat("n", 129), "", testAccEntry("192.0.2.0/24", "")),
-			want:   regexp.MustCompile(`(?s)name.*UTF-8 character count must be between 1 and 128, got: 129`),
+			want:   regexp.MustCompile(`(?s)name: must be at most 128 characters, got 129`),
 		},
 	}
 	for name, tc := range cases {
@@ -328,7 +328,7 @@ resource "engage_ip_allowlist" "b" {
   entries    = [{ cidr = "198.51.100.0/24" }]
   depends_on = [engage_ip_allowlist.a]
 }`,
-				ExpectError: regexp.MustCompile(`(?s)Unable to create IP allowlist.*the name "OFFICE" is already used by IP\s+allowlist "Office"`),
+				ExpectError: regexp.MustCompile(`(?s)IP allowlist already exists.*named "Office".*id = "name:Office"`),
 			}},
 		})
 	})

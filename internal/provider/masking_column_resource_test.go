@@ -135,7 +135,7 @@ func TestAccMaskingColumn_importIDNamesTableAndColumn(t *testing.T) {
 					ResourceName:  maskingAddr,
 					ImportState:   true,
 					ImportStateId: "contacts.email",
-					ExpectError:   regexp.MustCompile(`Expected an import ID of the form <table>/<column>, such\s+as\s+contacts/email,\s+got\s+"contacts\.email"`),
+					ExpectError:   regexp.MustCompile(`expected an import ID of the form <table>/<column>, such\s+as\s+contacts/email,\s+got\s+"contacts\.email"`),
 				},
 				{
 					Config:        config,
@@ -275,7 +275,7 @@ resource "engage_masking_column" "b" {
   mask       = "hash"
   depends_on = [engage_masking_column.a]
 }`,
-				ExpectError: regexp.MustCompile(`(?s)Unable to create masking column.*masking column "contacts/email": the column\s+is\s+already\s+masked\s+\(mask\s+"full"\);\s+import\s+it`),
+				ExpectError: regexp.MustCompile(`(?s)Masking column already exists.*for the column contacts/email.*id = "contacts/email"`),
 			}},
 		})
 	})

@@ -216,7 +216,7 @@ func TestAccRole_invalidConfigurationFailsAtPlan(t *testing.T) {
 		},
 		"name too long": {
 			config: testAccRoleConfig(strings.Repeat("x", 129), "", "campaign.view"),
-			want:   regexp.MustCompile(`(?s)name.*UTF-8 character count must be between 1 and 128, got: 129`),
+			want:   regexp.MustCompile(`(?s)name: must be at most 128 characters, got 129`),
 		},
 		"name with trailing space": {
 			config: testAccRoleConfig("Viewer ", "", "campaign.view"),
@@ -297,7 +297,7 @@ resource "engage_role" "b" {
   permissions = ["campaign.view"]
   depends_on  = [engage_role.a]
 }`,
-				ExpectError: regexp.MustCompile(`(?s)Unable to create role.*already`),
+				ExpectError: regexp.MustCompile(`(?s)Role already exists.*import`),
 			}},
 		})
 	})

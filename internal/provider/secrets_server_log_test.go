@@ -76,7 +76,7 @@ resource "engage_transfer_credential" "clash" {
   secret_wo = var.secret
 }`),
 				ConfigVariables: secret(canaryRotate),
-				ExpectError:     regexp.MustCompile(`(?s)Unable to create transfer credential.*already used`),
+				ExpectError:     regexp.MustCompile(`(?s)Transfer credential already exists`),
 			},
 			{
 				// A secret over the limit is refused at plan time, by length.

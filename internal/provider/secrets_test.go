@@ -111,7 +111,7 @@ resource "engage_transfer_credential" "clash" {
   secret_wo = var.other_secret
 }`),
 					ConfigVariables: secrets(canaryRotate),
-					ExpectError:     regexp.MustCompile(`(?s)Unable to create transfer credential.*already used`),
+					ExpectError:     regexp.MustCompile(`(?s)Transfer credential already exists`),
 				},
 				{
 					Config:            configFor(2, ""),

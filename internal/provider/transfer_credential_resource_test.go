@@ -213,7 +213,7 @@ func TestAccTransferCredential_invalidConfigurationFailsAtPlan(t *testing.T) {
 		},
 		"an empty username": {
 			config: testAccCredentialConfig("sftp_prod", "", "s", 1),
-			want:   regexp.MustCompile(`(?s)username.*character count must be between 1 and 128`),
+			want:   regexp.MustCompile(`(?s)username: must not be empty`),
 		},
 	}
 	for name, tc := range cases {

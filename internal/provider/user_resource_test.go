@@ -113,15 +113,16 @@ func TestAccUser_lifecycle(t *testing.T) {
 				},
 				{
 					// Revoking access, renaming and changing the role: one
-					// in-place update. status is certain; what the user does in
-					// the console is not.
+					// in-place update, every computed value known: status
+					// follows disabled, and what the user did in the console
+					// (none yet) is what the refresh read.
 					Config: testAccUserConfig("ada@example.com", "Countess of Lovelace", `"`+access.ReadOnlyRoleID+`"`, true),
 					ConfigPlanChecks: resource.ConfigPlanChecks{
 						PreApply: []plancheck.PlanCheck{
 							plancheck.ExpectResourceAction(userAddr, plancheck.ResourceActionUpdate),
 							plancheck.ExpectKnownValue(userAddr, tfjsonpath.New("status"), knownvalue.StringExact("disabled")),
-							plancheck.ExpectUnknownValue(userAddr, tfjsonpath.New("two_factor_enabled")),
-							plancheck.ExpectUnknownValue(userAddr, tfjsonpath.New("last_login_at")),
+							plancheck.ExpectKnownValue(userAddr, tfjsonpath.New("two_factor_enabled"), knownvalue.Bool(false)),
+							plancheck.ExpectKnownValue(userAddr, tfjsonpath.New("last_login_at"), knownvalue.Null()),
 							plancheck.ExpectKnownValue(userAddr, tfjsonpath.New("created_at"), knownvalue.StringRegexp(timestampRegexp)),
 						},
 						PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
@@ -134,13 +135,12 @@ func TestAccUser_lifecycle(t *testing.T) {
 					},
 				},
 				{
-					// Restoring access to a user who never logged in: invited,
-					// unless the user logs in before the apply.
+					// Restoring access to a user who never logged in: invited.
 					Config: testAccUserConfig("ada@example.com", "Countess of Lovelace", "engage_role.test.id", false),
 					ConfigPlanChecks: resource.ConfigPlanChecks{
 						PreApply: []plancheck.PlanCheck{
 							plancheck.ExpectResourceAction(userAddr, plancheck.ResourceActionUpdate),
-							plancheck.ExpectUnknownValue(userAddr, tfjsonpath.New("status")),
+							plancheck.ExpectKnownValue(userAddr, tfjsonpath.New("status"), knownvalue.StringExact("invited")),
 						},
 						PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 					},
@@ -239,14 +239,14 @@ func TestAccUser_loginIsNotDrift(t *testing.T) {
 				},
 				{
 					// A login is never undone, so the user stays active; the
-					// login time and second factor are re-read at apply.
+					// login time and second factor are planned as refreshed.
 					Config: testAccUserConfig("linus@example.com", "Linus Torvalds", "engage_role.test.id", false),
 					ConfigPlanChecks: resource.ConfigPlanChecks{
 						PreApply: []plancheck.PlanCheck{
 							plancheck.ExpectResourceAction(userAddr, plancheck.ResourceActionUpdate),
 							plancheck.ExpectKnownValue(userAddr, tfjsonpath.New("status"), knownvalue.StringExact("active")),
-							plancheck.ExpectUnknownValue(userAddr, tfjsonpath.New("two_factor_enabled")),
-							plancheck.ExpectUnknownValue(userAddr, tfjsonpath.New("last_login_at")),
+							plancheck.ExpectKnownValue(userAddr, tfjsonpath.New("two_factor_enabled"), knownvalue.Bool(true)),
+							plancheck.ExpectKnownValue(userAddr, tfjsonpath.New("last_login_at"), knownvalue.StringExact("2025-03-01T09:30:00Z")),
 						},
 						PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 					},
@@ -366,11 +366,11 @@ func TestAccUser_invalidConfigurationFailsAtPlan(t *testing.T) {
 		},
 		"an empty display name": {
 			config: testAccUserConfig("ada@example.com", "", readOnly, false),
-			want:   regexp.MustCompile(`(?s)display_name.*UTF-8 character count must be between 1 and 128, got:\s+0`),
+			want:   regexp.MustCompile(`(?s)display_name: must not be empty`),
 		},
 		"a display name too long": {
 			config: testAccUserConfig("ada@example.com", strings.Repeat("x", 129), readOnly, false),
-			want:   regexp.MustCompile(`(?s)display_name.*UTF-8 character count must be between 1 and 128, got:\s+129`),
+			want:   regexp.MustCompile(`(?s)display_name: must be at most 128 characters, got 129`),
 		},
 		"a display name with trailing space": {
 			config: testAccUserConfig("ada@example.com", "Ada ", readOnly, false),
@@ -450,7 +450,7 @@ resource "engage_user" "b" {
   role_id      = "` + access.ReadOnlyRoleID + `"
   depends_on   = [engage_user.a]
 }`,
-				ExpectError: regexp.MustCompile(`(?s)Unable to create user.*already\s+used\s+by\s+user\s+"support@example.com".*regardless\s+of\s+letter\s+case`),
+				ExpectError: regexp.MustCompile(`(?s)User already exists.*with the email\s+"support@example.com".*import`),
 			}},
 		})
 	})
