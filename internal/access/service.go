@@ -102,10 +102,14 @@ type ExportDestinationService interface {
 	DeleteExportDestination(ctx context.Context, id string, ifVersion Version) error
 }
 
-// SecuritySettingsService reads and replaces the account's security settings.
+// SecuritySettingsService reads, replaces and resets the account's security
+// settings. Every update marks them Customized; only a reset clears that.
 type SecuritySettingsService interface {
 	GetSecuritySettings(ctx context.Context) (SecuritySettings, error)
 	UpdateSecuritySettings(ctx context.Context, s SecuritySettings) (SecuritySettings, error)
+	// ResetSecuritySettings restores DefaultSecuritySettings() and clears
+	// Customized, unconditionally. It is a write: the version is bumped.
+	ResetSecuritySettings(ctx context.Context) (SecuritySettings, error)
 }
 
 // Service is the whole access-configuration API of the platform: the one seam

@@ -199,8 +199,15 @@ type SecuritySettings struct {
 	SessionTimeoutMinutes    int
 	SSO                      SSOSettings
 	CampaignApprovalRequired bool
-	UpdatedAt                time.Time
-	Version                  Version
+	// Customized is read-only: true once the settings have been written
+	// (UpdateSecuritySettings) since the account was created or last reset
+	// (ResetSecuritySettings), even with values equal to the defaults. It
+	// tells whether someone already manages the singleton, which comparing
+	// the values with the defaults cannot: writing the defaults claims it
+	// too.
+	Customized bool
+	UpdatedAt  time.Time
+	Version    Version
 }
 
 // Session timeout bounds and the platform default (one day).
@@ -210,8 +217,8 @@ const (
 	DefaultSessionTimeoutMinutes = 1440
 )
 
-// DefaultSecuritySettings are what a new account has, and what deleting the
-// settings resource restores.
+// DefaultSecuritySettings are what a new account has, and what
+// ResetSecuritySettings restores.
 func DefaultSecuritySettings() SecuritySettings {
 	return SecuritySettings{SessionTimeoutMinutes: DefaultSessionTimeoutMinutes}
 }

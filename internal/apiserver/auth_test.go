@@ -54,6 +54,8 @@ func TestRequestsNeedAValidBearerTokenWithTheRightScope(t *testing.T) {
 		"a reader may not create":                  {"POST", "/v1/roles", role, "Bearer " + reader, http.StatusForbidden, `token "reader" lacks the access:write scope`},
 		"a writer without read may not list":       {"GET", "/v1/roles", nil, "Bearer " + writer, http.StatusForbidden, "lacks the access:read scope"},
 		"a writer may create":                      {"POST", "/v1/roles", role, "Bearer " + writer, http.StatusCreated, ""},
+		"a reader may not reset the settings":      {"DELETE", "/v1/settings/security", nil, "Bearer " + reader, http.StatusForbidden, `token "reader" lacks the access:write scope`},
+		"a writer may reset the settings":          {"DELETE", "/v1/settings/security", nil, "Bearer " + writer, http.StatusOK, ""},
 		"the scheme is matched regardless of case": {"GET", "/v1/permissions", nil, "bearer " + admin, http.StatusOK, ""},
 	}
 	for name, tc := range cases {

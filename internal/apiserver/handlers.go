@@ -271,6 +271,32 @@ func (s *server) putSecuritySettings(w http.ResponseWriter, r *http.Request) {
 	s.encodeObject(w, r, http.StatusOK, wire.FromSecuritySettings(st), st.Version)
 }
 
+// resetSecuritySettings restores the platform defaults. The singleton
+// outlives its DELETE, so unlike an object's DELETE (204) this answers as
+// its PUT does: 200 with the settings and their new ETag, which a client
+// needs for its next conditional write. The reset is unconditional
+// (access.SecuritySettingsService), so an If-Match naming a version is
+// refused rather than ignored: a client must not believe a reset was
+// conditional when it was not.
+func (s *server) resetSecuritySettings(w http.ResponseWriter, r *http.Request) {
+	v, err := ifMatch(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if v != 0 {
+		s.writeError(w, r, badRequest("resetting the security settings is unconditional; send no If-Match",
+			wire.FieldError{Field: "If-Match", Message: "must be absent or *"}))
+		return
+	}
+	st, err := s.svc.ResetSecuritySettings(r.Context())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.encodeObject(w, r, http.StatusOK, wire.FromSecuritySettings(st), st.Version)
+}
+
 func (s *server) listPermissions(w http.ResponseWriter, r *http.Request) {
 	perms, err := s.svc.ListPermissions(r.Context())
 	if err != nil {

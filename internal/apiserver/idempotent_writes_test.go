@@ -35,3 +35,25 @@ func TestARetriedReplaceOrDeleteReplaysTheFirstResponse(t *testing.T) {
 	}
 	s.expect(t, http.StatusNotFound, "DELETE", "/v1/roles/"+role.ID, nil, "If-Match", newTag, "Idempotency-Key", "del-2")
 }
+
+// A reset whose answer was lost, retried with its key, gets that answer: the
+// settings are reset once, not again over a write made in between.
+func TestARetriedResetOfTheSecuritySettingsReplaysTheFirstResponse(t *testing.T) {
+	t.Parallel()
+	s := newTestServer(t, Options{})
+	first := s.expect(t, http.StatusOK, "DELETE", "/v1/settings/security", nil, "Idempotency-Key", "reset-1")
+
+	var st wire.SecuritySettings
+	s.expect(t, http.StatusOK, "GET", "/v1/settings/security", nil).decode(t, &st)
+	st.RequireTwoFactor = true
+	s.expect(t, http.StatusOK, "PUT", "/v1/settings/security", st)
+
+	again := s.expect(t, http.StatusOK, "DELETE", "/v1/settings/security", nil, "Idempotency-Key", "reset-1")
+	if again.header.Get("Idempotent-Replayed") != "true" || again.header.Get("ETag") != first.header.Get("ETag") {
+		t.Errorf("the retried reset got ETag %q (replayed %q), want the first answer's %q",
+			again.header.Get("ETag"), again.header.Get("Idempotent-Replayed"), first.header.Get("ETag"))
+	}
+	if stored, err := s.store.GetSecuritySettings(t.Context()); err != nil || !stored.RequireTwoFactor || !stored.Customized {
+		t.Errorf("stored settings = %+v, %v; want the PUT's, untouched by the replayed reset", stored, err)
+	}
+}

@@ -67,6 +67,7 @@ func (s *server) routes(mux routeRegistrar) {
 
 	handle("GET /v1/settings/security", s.getSecuritySettings)
 	write("PUT /v1/settings/security", s.putSecuritySettings)
+	write("DELETE /v1/settings/security", s.resetSecuritySettings)
 
 	handle("GET /v1/openapi.yaml", s.getOpenAPI)
 }

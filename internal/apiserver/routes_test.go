@@ -3,6 +3,7 @@ package apiserver
 import (
 	"fmt"
 	"net/http"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -129,6 +130,50 @@ func TestSecuritySettingsAreReadAndReplacedUnderTheirETag(t *testing.T) {
 	invalid := s.expect(t, http.StatusBadRequest, "PUT", "/v1/settings/security", st)
 	if p := invalid.problem(t); len(p.Errors) != 1 || p.Errors[0].Field != "session_timeout_minutes" {
 		t.Errorf("problem = %+v; want the field session_timeout_minutes", p)
+	}
+}
+
+func TestDeletingTheSecuritySettingsResetsThemToTheDefaults(t *testing.T) {
+	t.Parallel()
+	s := newTestServer(t, Options{})
+
+	var st wire.SecuritySettings
+	s.expect(t, http.StatusOK, "GET", "/v1/settings/security", nil).decode(t, &st)
+	if st.Customized {
+		t.Fatalf("a new account's settings = %+v, want not customized", st)
+	}
+	// Writing exactly the defaults customizes them too.
+	put := s.expect(t, http.StatusOK, "PUT", "/v1/settings/security", st)
+	var written wire.SecuritySettings
+	put.decode(t, &written)
+	if !written.Customized {
+		t.Fatalf("after PUT = %+v, want customized", written)
+	}
+	st.RequireTwoFactor = true
+	s.expect(t, http.StatusOK, "PUT", "/v1/settings/security", st)
+
+	reset := s.expect(t, http.StatusOK, "DELETE", "/v1/settings/security", nil)
+	var got wire.SecuritySettings
+	reset.decode(t, &got)
+	want := wire.FromSecuritySettings(access.DefaultSecuritySettings())
+	want.Version = 4 // seed, two PUTs, the reset
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("DELETE answered %+v\nwant the defaults, not customized: %+v", got, want)
+	}
+	if tag := reset.header.Get("ETag"); tag != wire.ETag(4) {
+		t.Errorf("ETag = %q, want %q: the client needs the new version for its next write", tag, wire.ETag(4))
+	}
+	if stored, err := s.store.GetSecuritySettings(t.Context()); err != nil || stored.Customized || stored.RequireTwoFactor {
+		t.Errorf("stored settings = %+v, %v; want the defaults, not customized", stored, err)
+	}
+
+	s.expect(t, http.StatusOK, "DELETE", "/v1/settings/security", nil, "If-Match", "*")
+	refused := s.expect(t, http.StatusBadRequest, "DELETE", "/v1/settings/security", nil, "If-Match", wire.ETag(5))
+	if p := refused.problem(t); len(p.Errors) != 1 || p.Errors[0].Field != "If-Match" {
+		t.Errorf("problem = %+v; want the field If-Match", p)
+	}
+	if stored, _ := s.store.GetSecuritySettings(t.Context()); stored.Version != 5 {
+		t.Errorf("version = %d, want 5: the refused reset must not write", stored.Version)
 	}
 }
 
@@ -342,9 +387,9 @@ func TestAReplaceSucceedsWithTheCurrentETagAfterAStaleOneFailed(t *testing.T) {
 func TestAMethodNotAllowedNamesTheAllowedOnes(t *testing.T) {
 	t.Parallel()
 	s := newTestServer(t, Options{})
-	r := s.expect(t, http.StatusMethodNotAllowed, "DELETE", "/v1/settings/security", nil)
-	if allow := r.header.Get("Allow"); !strings.Contains(allow, "GET") || !strings.Contains(allow, "PUT") {
-		t.Errorf("Allow = %q, want GET and PUT", allow)
+	r := s.expect(t, http.StatusMethodNotAllowed, "POST", "/v1/settings/security", `{}`)
+	if allow := r.header.Get("Allow"); !strings.Contains(allow, "GET") || !strings.Contains(allow, "PUT") || !strings.Contains(allow, "DELETE") {
+		t.Errorf("Allow = %q, want GET, PUT and DELETE", allow)
 	}
 	if !strings.Contains(s.log.String(), `"route":"unmatched"`) {
 		t.Errorf("an unmatched request is not logged as such:\n%s", s.log.String())

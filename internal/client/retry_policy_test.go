@@ -138,3 +138,51 @@ func TestALostAnswerToAWriteIsReplayedOnRetry(t *testing.T) {
 		t.Errorf("%d writes had no Idempotency-Key", n)
 	}
 }
+
+func TestALostAnswerToAResetIsReplayedOnRetry(t *testing.T) {
+	t.Parallel()
+	// The first DELETE reaches the server, which resets; then the
+	// connection drops before the answer.
+	var lostOne atomic.Bool
+	var keyless atomic.Int32
+	inj, err := faults.New(faults.Config{Choose: func(r *http.Request) faults.Kind {
+		if r.Method != http.MethodDelete {
+			return faults.Pass
+		}
+		if r.Header.Get("Idempotency-Key") == "" {
+			keyless.Add(1)
+		}
+		if lostOne.CompareAndSwap(false, true) {
+			return faults.ResetAfter
+		}
+		return faults.Pass
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := newFixture(t, fixtureOptions{wrap: inj.Wrap})
+	ctx := t.Context()
+	written, err := f.store.UpdateSecuritySettings(ctx, access.SecuritySettings{RequireTwoFactor: true, SessionTimeoutMinutes: 60})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	reset, err := f.client.ResetSecuritySettings(ctx)
+	if err != nil {
+		t.Fatalf("a reset retried after its answer was lost: %v; want the first answer replayed", err)
+	}
+	stored, err := f.store.GetSecuritySettings(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if reset.Version != written.Version+1 || stored.Version != reset.Version || stored.Customized {
+		t.Errorf("reset returned version %d, the store holds %+v; want one reset at version %d, not customized",
+			reset.Version, stored, written.Version+1)
+	}
+	if s := inj.Stats(); s.Total(faults.ResetAfter) != 1 || s.Replayed != 1 {
+		t.Errorf("stats %s; want one answer lost and replayed", s)
+	}
+	if n := keyless.Load(); n > 0 {
+		t.Errorf("%d resets had no Idempotency-Key", n)
+	}
+}

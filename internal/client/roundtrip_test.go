@@ -3,6 +3,7 @@ package client
 import (
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"testing"
 
@@ -207,20 +208,38 @@ func TestEveryObjectTypeRoundTripsThroughTheClient(t *testing.T) {
 				t.Fatal(err)
 			}
 		}},
-		{"the security settings are read and replaced", func(t *testing.T, f *fixture) {
+		{"the security settings are read, replaced and reset", func(t *testing.T, f *fixture) {
 			c, ctx := f.client, t.Context()
 			s, err := c.GetSecuritySettings(ctx)
-			if err != nil || s.SessionTimeoutMinutes != access.DefaultSessionTimeoutMinutes || s.Version == 0 {
-				t.Fatalf("GetSecuritySettings = %+v, %v", s, err)
+			if err != nil || s.SessionTimeoutMinutes != access.DefaultSessionTimeoutMinutes || s.Version == 0 || s.Customized {
+				t.Fatalf("GetSecuritySettings = %+v, %v; want the defaults, not customized", s, err)
 			}
 			s.RequireTwoFactor, s.SessionTimeoutMinutes = true, 60
 			upd, err := c.UpdateSecuritySettings(ctx, s)
-			if err != nil || !upd.RequireTwoFactor || upd.SessionTimeoutMinutes != 60 {
-				t.Fatalf("UpdateSecuritySettings = %+v, %v", upd, err)
+			if err != nil || !upd.RequireTwoFactor || upd.SessionTimeoutMinutes != 60 || !upd.Customized {
+				t.Fatalf("UpdateSecuritySettings = %+v, %v; want the new values, customized", upd, err)
 			}
 			stored, _ := f.store.GetSecuritySettings(ctx)
 			if !stored.RequireTwoFactor {
 				t.Fatal("the store did not get the settings")
+			}
+
+			// The client has seen an ETag here: the reset must still go
+			// through, unconditionally.
+			reset, err := c.ResetSecuritySettings(ctx)
+			want := access.DefaultSecuritySettings()
+			want.Version = upd.Version + 1
+			if err != nil || !reflect.DeepEqual(reset, want) {
+				t.Fatalf("ResetSecuritySettings = %+v, %v\nwant %+v", reset, err, want)
+			}
+			if stored, _ := f.store.GetSecuritySettings(ctx); stored.Customized || stored.RequireTwoFactor || stored.Version != reset.Version {
+				t.Fatalf("the store holds %+v after the reset, want the defaults at version %d, not customized", stored, reset.Version)
+			}
+			// An update without a version is conditional on the last ETag
+			// the client saw, which must be the reset's, not the update's.
+			s = access.DefaultSecuritySettings()
+			if again, err := c.UpdateSecuritySettings(ctx, s); err != nil || !again.Customized {
+				t.Fatalf("UpdateSecuritySettings after the reset = %+v, %v; want it to succeed, customized", again, err)
 			}
 		}},
 		{"the catalog and the caller are read", func(t *testing.T, f *fixture) {

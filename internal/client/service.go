@@ -293,6 +293,16 @@ func (cl *Client) UpdateSecuritySettings(ctx context.Context, s access.SecurityS
 	return withVersion(w.ToAccess(), v, err, func(s *access.SecuritySettings) *access.Version { return &s.Version })
 }
 
+// ResetSecuritySettings restores the platform defaults. The reset is
+// unconditional, so it sends no If-Match; like every write it carries an
+// Idempotency-Key (added by do), and the new ETag is remembered for the next
+// update.
+func (cl *Client) ResetSecuritySettings(ctx context.Context) (access.SecuritySettings, error) {
+	c := call{method: http.MethodDelete, path: securitySettingsPath, kind: securitySettingsKind, id: access.SecuritySettingsID}
+	w, v, err := objectCall[wire.SecuritySettings](ctx, cl, c, securitySettingsPath)
+	return withVersion(w.ToAccess(), v, err, func(s *access.SecuritySettings) *access.Version { return &s.Version })
+}
+
 // withVersion returns a with the version from the ETag, or the zero value
 // and err.
 func withVersion[A any](a A, v access.Version, err error, field func(*A) *access.Version) (A, error) {

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -89,7 +90,8 @@ func TestOpeningAnExistingFileAgainIsANoOp(t *testing.T) {
 	if got := appliedMigrations(t, again); !reflect.DeepEqual(got, applied) {
 		t.Errorf("schema_migrations after reopening = %v, want unchanged %v", got, applied)
 	}
-	if want := []migrationRow{{1, "migrations/0001_initial.sql"}, {2, "migrations/0002_api_tokens.sql"}, {3, "migrations/0003_nfkc_name_keys.sql"}}; !reflect.DeepEqual(applied, want) {
+	if want := []migrationRow{{1, "migrations/0001_initial.sql"}, {2, "migrations/0002_api_tokens.sql"}, {3, "migrations/0003_nfkc_name_keys.sql"},
+		{4, "migrations/0004_security_settings_customized.sql"}}; !reflect.DeepEqual(applied, want) {
 		t.Errorf("schema_migrations = %v, want %v", applied, want)
 	}
 	if got, err := again.GetRole(ctx, role.ID); err != nil || !reflect.DeepEqual(got, role) {
@@ -291,7 +293,7 @@ func TestMigration3RecomputesNameKeysAndKeepsCollidingOnes(t *testing.T) {
 	})
 
 	s := openFile(t, path) // fails the test if the open fails
-	if got := appliedMigrations(t, s); len(got) != 3 || got[2] != (migrationRow{3, "migrations/0003_nfkc_name_keys.sql"}) {
+	if got := appliedMigrations(t, s); len(got) < 3 || got[2] != (migrationRow{3, "migrations/0003_nfkc_name_keys.sql"}) {
 		t.Fatalf("schema_migrations = %v, want migration 3 applied", got)
 	}
 
@@ -368,4 +370,93 @@ func TestMigration3RecomputesNameKeysAndKeepsCollidingOnes(t *testing.T) {
 			t.Errorf("renaming it: %+v, %v", got, err)
 		}
 	})
+}
+
+// migrateDB applies ms to db in order, as Open would.
+func migrateDB(t *testing.T, db *sql.DB, ms []migration) {
+	t.Helper()
+	for _, m := range ms {
+		tx, err := db.BeginTx(t.Context(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := applyMigration(t.Context(), tx, m); err != nil {
+			_ = tx.Rollback()
+			t.Fatalf("applying %s: %v", m.file, err)
+		}
+		if err := tx.Commit(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestTheCustomizedMigrationGuessesFromTheStoredSettings(t *testing.T) {
+	t.Parallel()
+	// Found by name: the lead may renumber it when branches merge.
+	at := slices.IndexFunc(migrations, func(m migration) bool {
+		return strings.HasSuffix(m.file, "_security_settings_customized.sql")
+	})
+	if at < 0 {
+		t.Fatal("no security_settings_customized migration in the list")
+	}
+	defaults := access.DefaultSecuritySettings()
+	with := func(edit func(*access.SecuritySettings)) access.SecuritySettings {
+		s := access.DefaultSecuritySettings()
+		edit(&s)
+		return s
+	}
+	cases := map[string]struct {
+		stored  access.SecuritySettings
+		version int
+		want    bool
+	}{
+		"settings never written": {defaults, 1, false},
+		// Version 1 is the seed: its values are whatever defaults the
+		// seeding build had, not a choice anyone made.
+		"settings never written, seeded with other defaults": {with(func(s *access.SecuritySettings) { s.SessionTimeoutMinutes = 720 }), 1, false},
+		// Older builds reset the settings by writing the defaults.
+		"settings written back to the defaults": {defaults, 3, false},
+		"two-factor required":                   {with(func(s *access.SecuritySettings) { s.RequireTwoFactor = true }), 2, true},
+		"another session timeout":               {with(func(s *access.SecuritySettings) { s.SessionTimeoutMinutes = 60 }), 2, true},
+		"only an IdP entity id":                 {with(func(s *access.SecuritySettings) { s.SSO.IdPEntityID = "https://idp.example.com" }), 2, true},
+		"SSO enforced":                          {enforcedSSO(t), 2, true},
+		"campaign approval required":            {with(func(s *access.SecuritySettings) { s.CampaignApprovalRequired = true }), 2, true},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			db, err := sql.Open("sqlite", memoryDSN())
+			if err != nil {
+				t.Fatal(err)
+			}
+			db.SetMaxOpenConns(1) // one connection holds the in-memory database
+			t.Cleanup(func() { _ = db.Close() })
+			migrateDB(t, db, migrations[:at])
+
+			st, sso := tc.stored, tc.stored.SSO
+			_, err = db.Exec(`UPDATE security_settings
+				SET require_two_factor = ?, session_timeout_minutes = ?,
+					sso_enabled = ?, sso_idp_entity_id = ?, sso_idp_sso_url = ?, sso_idp_certificate_pem = ?, sso_enforce = ?,
+					campaign_approval_required = ?, version = ?
+				WHERE id = 1`,
+				st.RequireTwoFactor, st.SessionTimeoutMinutes,
+				sso.Enabled, sso.IdPEntityID, sso.IdPSSOURL, sso.IdPCertificatePEM, sso.Enforce,
+				st.CampaignApprovalRequired, tc.version)
+			if err != nil {
+				t.Fatal(err)
+			}
+			migrateDB(t, db, migrations[at:at+1])
+
+			got, err := getSecuritySettings(t.Context(), db)
+			if err != nil {
+				t.Fatalf("reading the migrated settings: %v", err)
+			}
+			if got.Customized != tc.want {
+				t.Errorf("customized after the migration = %v, want %v", got.Customized, tc.want)
+			}
+			if got.Version != access.Version(tc.version) {
+				t.Errorf("version = %d, want %d: the backfill is not a write", got.Version, tc.version)
+			}
+		})
+	}
 }

@@ -81,6 +81,7 @@ func TestUpdateSecuritySettingsRoundTrip(t *testing.T) {
 	}
 	want := in
 	want.SSO.IdPCertificateExpiresAt = &certNotAfter
+	want.Customized = true
 	if !reflect.DeepEqual(settingsOnly(updated), settingsOnly(want)) {
 		t.Errorf("UpdateSecuritySettings = %+v\nwant %+v", updated, want)
 	}
@@ -96,25 +97,88 @@ func TestUpdateSecuritySettingsRoundTrip(t *testing.T) {
 	}
 }
 
-func TestResettingSecuritySettingsRestoresTheDefaults(t *testing.T) {
+func TestANewAccountsSecuritySettingsAreTheDefaultsAndNotCustomized(t *testing.T) {
+	t.Parallel()
+	got, err := newMemoryStore(t).GetSecuritySettings(t.Context())
+	if err != nil {
+		t.Fatalf("GetSecuritySettings: %v", err)
+	}
+	if want := access.DefaultSecuritySettings(); !reflect.DeepEqual(settingsOnly(got), want) || got.Version != 1 {
+		t.Errorf("a new account's settings = %+v, want the defaults %+v at version 1, not customized", got, want)
+	}
+}
+
+func TestEveryUpdateMarksTheSecuritySettingsCustomized(t *testing.T) {
+	t.Parallel()
+	cases := map[string]func(t *testing.T) access.SecuritySettings{
+		"settings other than the defaults": enforcedSSO,
+		// A block writing the defaults manages the singleton as much as any
+		// other: a second block must not find it free.
+		"exactly the defaults": func(*testing.T) access.SecuritySettings { return access.DefaultSecuritySettings() },
+	}
+	for name, settings := range cases {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			ctx := t.Context()
+			s := newMemoryStore(t)
+			updated, err := s.UpdateSecuritySettings(ctx, settings(t))
+			if err != nil {
+				t.Fatalf("UpdateSecuritySettings: %v", err)
+			}
+			if !updated.Customized {
+				t.Errorf("UpdateSecuritySettings returned Customized = false, want true")
+			}
+			if got, err := s.GetSecuritySettings(ctx); err != nil || !got.Customized {
+				t.Errorf("GetSecuritySettings after the update = %+v, %v; want Customized", got, err)
+			}
+		})
+	}
+}
+
+func TestResettingSecuritySettingsRestoresTheDefaultsAndClearsCustomized(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
 	s := newMemoryStore(t)
 	if _, err := s.UpdateSecuritySettings(ctx, enforcedSSO(t)); err != nil {
 		t.Fatalf("UpdateSecuritySettings: %v", err)
 	}
-	reset, err := s.UpdateSecuritySettings(ctx, access.DefaultSecuritySettings())
+	reset, err := s.ResetSecuritySettings(ctx)
 	if err != nil {
-		t.Fatalf("resetting: %v", err)
+		t.Fatalf("ResetSecuritySettings: %v", err)
 	}
+	// settingsOnly keeps Customized, so the defaults (false) are compared too.
 	if want := access.DefaultSecuritySettings(); !reflect.DeepEqual(settingsOnly(reset), want) {
-		t.Errorf("after reset = %+v, want the defaults %+v", reset, want)
+		t.Errorf("after reset = %+v, want the defaults %+v, not customized", reset, want)
 	}
 	if reset.Version != 3 {
 		t.Errorf("Version = %d, want 3 (seed, update, reset)", reset.Version)
 	}
 	if got, _ := s.GetSecuritySettings(ctx); !reflect.DeepEqual(got, reset) {
 		t.Errorf("GetSecuritySettings = %+v, want %+v", got, reset)
+	}
+
+	// Writing again after a reset claims the settings again.
+	again, err := s.UpdateSecuritySettings(ctx, access.DefaultSecuritySettings())
+	if err != nil || !again.Customized {
+		t.Errorf("UpdateSecuritySettings after the reset = %+v, %v; want Customized", again, err)
+	}
+}
+
+func TestResettingSecuritySettingsThatWereNeverWrittenStillBumpsTheVersion(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	s := newMemoryStore(t)
+	before, err := s.GetSecuritySettings(ctx)
+	if err != nil {
+		t.Fatalf("GetSecuritySettings: %v", err)
+	}
+	reset, err := s.ResetSecuritySettings(ctx)
+	if err != nil {
+		t.Fatalf("ResetSecuritySettings: %v", err)
+	}
+	if reset.Version != before.Version+1 || reset.Customized {
+		t.Errorf("after reset: version %d, customized %v; want version %d (a reset is a write), not customized",
+			reset.Version, reset.Customized, before.Version+1)
 	}
 }
 

@@ -321,12 +321,14 @@ type SSOSettings struct {
 	Enforce                 bool       `json:"enforce"`
 }
 
-// SecuritySettings is the account-wide singleton.
+// SecuritySettings is the account-wide singleton. On writes the computed
+// fields (customized, version) are ignored.
 type SecuritySettings struct {
 	RequireTwoFactor         bool        `json:"require_two_factor"`
 	SessionTimeoutMinutes    int         `json:"session_timeout_minutes"`
 	SSO                      SSOSettings `json:"sso"`
 	CampaignApprovalRequired bool        `json:"campaign_approval_required"`
+	Customized               bool        `json:"customized"`
 	Version                  int64       `json:"version,omitempty"`
 }
 
@@ -344,6 +346,7 @@ func FromSecuritySettings(s access.SecuritySettings) SecuritySettings {
 			Enforce:                 s.SSO.Enforce,
 		},
 		CampaignApprovalRequired: s.CampaignApprovalRequired,
+		Customized:               s.Customized,
 		Version:                  int64(s.Version),
 	}
 }
@@ -362,6 +365,7 @@ func (s SecuritySettings) ToAccess() access.SecuritySettings {
 			Enforce:                 s.SSO.Enforce,
 		},
 		CampaignApprovalRequired: s.CampaignApprovalRequired,
+		Customized:               s.Customized,
 		Version:                  access.Version(s.Version),
 	}
 }

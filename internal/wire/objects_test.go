@@ -87,8 +87,8 @@ func TestMappersRoundTripEveryBodyField(t *testing.T) {
 				ExportKinds: []access.ExportKind{access.ExportRawData}, CreatedAt: created}
 			return roundTrip(t, in, FromExportDestination, ExportDestination.ToAccess), in
 		}},
-		{"security settings keep SSO and the certificate expiry", func(t *testing.T) (any, any) {
-			in := access.SecuritySettings{RequireTwoFactor: true, SessionTimeoutMinutes: 60, CampaignApprovalRequired: true,
+		{"security settings keep SSO, the certificate expiry and whether they are customized", func(t *testing.T) (any, any) {
+			in := access.SecuritySettings{RequireTwoFactor: true, SessionTimeoutMinutes: 60, CampaignApprovalRequired: true, Customized: true,
 				SSO: access.SSOSettings{Enabled: true, IdPEntityID: "e", IdPSSOURL: "https://idp", IdPCertificatePEM: "pem",
 					IdPCertificateExpiresAt: &later, Enforce: true}}
 			return roundTrip(t, in, FromSecuritySettings, SecuritySettings.ToAccess), in
@@ -129,7 +129,7 @@ func TestBodiesSpellFieldsAsTheTerraformAttributes(t *testing.T) {
 		{"destination", FromExportDestination(access.ExportDestination{Type: access.DestinationSFTP, SFTP: &access.SFTPTarget{HostKeySHA256: "k"}}),
 			[]string{`"type":"sftp"`, `"host_key_sha256":"k"`, `"export_kinds":[]`}, []string{`"s3"`}},
 		{"settings", FromSecuritySettings(access.DefaultSecuritySettings()),
-			[]string{`"session_timeout_minutes":1440`, `"sso":{"enabled":false`}, []string{"idp_certificate_expires_at", "version"}},
+			[]string{`"session_timeout_minutes":1440`, `"sso":{"enabled":false`, `"customized":false`}, []string{"idp_certificate_expires_at", "version"}},
 		{"masking column", FromMaskingColumn(access.MaskingColumn{Table: "t", Column: "c"}),
 			[]string{`"id":"t/c"`}, nil},
 		{"list", FromPage(access.Page[access.Role]{}, FromRole), []string{`{"items":[]}`}, []string{"next_page_token"}},
