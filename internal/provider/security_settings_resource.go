@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -260,20 +261,28 @@ func (securitySettingsKind) read(ctx context.Context, svc access.Service, _ secu
 	return svc.GetSecuritySettings(ctx)
 }
 
-// create takes the settings over only while they are the platform
-// defaults, and conditionally on the version it read, so that a second
-// block (or a change made in the console) is never silently overwritten:
-// two blocks would flip the account between their settings on every apply.
+// create takes the settings over only while nobody has written them since
+// the account's defaults were last set (the platform's Customized), and
+// conditionally on the version it read: a second block, or a change made in
+// the console, is never silently overwritten. Two blocks would otherwise
+// flip the account between their settings on every apply.
 func (securitySettingsKind) create(ctx context.Context, w write[securitySettingsModel], in access.SecuritySettings) (access.SecuritySettings, error) {
 	current, err := w.data.service.GetSecuritySettings(ctx)
 	if err != nil {
 		return current, err
 	}
-	if changed := changedFromDefaults(current); len(changed) > 0 {
-		return current, errSettingsConfigured(current, changed, w.data.configuredAt)
+	if current.Customized {
+		return current, errSettingsConfigured(current)
 	}
 	in.Version = current.Version
-	return w.data.service.UpdateSecuritySettings(ctx, in)
+	written, err := w.data.service.UpdateSecuritySettings(ctx, in)
+	if errors.Is(err, access.ErrPreconditionFailed) {
+		// Written since the read above: by another block of this run.
+		if current, readErr := w.data.service.GetSecuritySettings(ctx); readErr == nil && current.Customized {
+			return written, errSettingsConfigured(current)
+		}
+	}
+	return written, err
 }
 
 func (securitySettingsKind) update(ctx context.Context, w write[securitySettingsModel], in access.SecuritySettings) (access.SecuritySettings, error) {
@@ -284,7 +293,7 @@ func (securitySettingsKind) update(ctx context.Context, w write[securitySettings
 // delete resets the platform defaults: the settings themselves cannot be
 // deleted.
 func (securitySettingsKind) delete(ctx context.Context, data *providerData, _ securitySettingsModel) error {
-	if _, err := data.service.UpdateSecuritySettings(ctx, access.DefaultSecuritySettings()); err != nil {
+	if _, err := data.service.ResetSecuritySettings(ctx); err != nil {
 		return fmt.Errorf("resetting the platform defaults: %w", err)
 	}
 	return nil
@@ -332,18 +341,18 @@ func changedFromDefaults(s access.SecuritySettings) []string {
 }
 
 // errSettingsConfigured refuses to create the singleton over settings
-// someone already changed, with the import that takes them over.
-func errSettingsConfigured(current access.SecuritySettings, changed []string, configuredAt time.Time) error {
-	who := "Another engage_security_settings block (in this configuration or another) or a change made in the console set them"
-	if !configuredAt.IsZero() && !current.UpdatedAt.Before(configuredAt) {
-		who = "They were changed moments ago, during this run: another engage_security_settings block in this configuration most likely set them"
+// someone already wrote, with the import that takes them over.
+func errSettingsConfigured(current access.SecuritySettings) error {
+	differ := "written since the defaults were last set, though they equal them"
+	if changed := changedFromDefaults(current); len(changed) > 0 {
+		differ = strings.Join(changed, ", ") + " differ from the platform defaults"
 	}
 	return &access.ConflictError{Kind: "security settings", ID: access.SecuritySettingsID, Reason: fmt.Sprintf(
-		"the account's security settings are already configured (%s differ from the platform defaults). %s; "+
-			"declare engage_security_settings once per account. To manage the current settings with this block, import them, "+
-			"replacing NAME with this block's name:\n\nimport {\n  to = engage_security_settings.NAME\n  id = %q\n}\n\n"+
-			"or run: terraform import engage_security_settings.NAME %s",
-		strings.Join(changed, ", "), who, access.SecuritySettingsID, access.SecuritySettingsID)}
+		"the account's security settings are already configured (%s). Another engage_security_settings block, in this "+
+			"configuration or another, or a change made in the console, set them; declare engage_security_settings once per "+
+			"account. To manage the current settings with this block, import them, replacing NAME with this block's name:"+
+			"\n\nimport {\n  to = engage_security_settings.NAME\n  id = %q\n}\n\nor run: terraform import engage_security_settings.NAME %s",
+		differ, access.SecuritySettingsID, access.SecuritySettingsID)}
 }
 
 // toObject maps the configured fields to the service's

@@ -307,7 +307,7 @@ func TestAccSecuritySettings_resetOutsideTerraform(t *testing.T) {
 				{Config: config},
 				{
 					PreConfig: func() {
-						if _, err := b.Service.UpdateSecuritySettings(context.Background(), access.DefaultSecuritySettings()); err != nil {
+						if _, err := b.Service.ResetSecuritySettings(context.Background()); err != nil {
 							t.Fatalf("resetting security settings out of band: %v", err)
 						}
 					},
