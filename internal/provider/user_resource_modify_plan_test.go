@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -282,4 +283,49 @@ func TestUserModifyPlanPlansWhatIsCertain(t *testing.T) {
 			t.Errorf("plan = %+v\nwant the state %+v", got, *state)
 		}
 	})
+}
+
+// A user who logs in between plan and apply: the update writes the role,
+// and state keeps what the plan promised (Terraform refuses an apply whose
+// result differs from a known planned value); the next refresh reports the
+// login.
+func TestUserUpdateKeepsThePlannedLoginValuesWhenTheUserLogsInMeanwhile(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s, err := store.OpenMemory(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	u, err := s.CreateUser(ctx, access.User{Email: "ada@example.com", DisplayName: "Ada", RoleID: access.ReadOnlyRoleID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var state userModel
+	state.setFrom(u)
+	plan := state
+	plan.RoleID = types.StringValue(access.FullAdminRoleID)
+
+	if err := s.RecordLogin(ctx, u.ID, time.Date(2025, 3, 1, 9, 30, 0, 0, time.UTC), true); err != nil {
+		t.Fatal(err)
+	}
+	updated, err := userKind{}.update(ctx, write[userModel]{data: &providerData{service: s}, plan: plan, state: &state},
+		userKind{}.toObject(ctx, plan, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if updated.RoleID != access.FullAdminRoleID {
+		t.Errorf("role_id = %q, want the written %q", updated.RoleID, access.FullAdminRoleID)
+	}
+	if updated.Status != access.UserInvited || updated.TwoFactorEnabled || updated.LastLoginAt != nil {
+		t.Errorf("status, two_factor_enabled, last_login_at = %v, %v, %v; want the planned invited, false, none",
+			updated.Status, updated.TwoFactorEnabled, updated.LastLoginAt)
+	}
+	onPlatform, err := s.GetUser(ctx, u.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if onPlatform.Status != access.UserActive || onPlatform.LastLoginAt == nil {
+		t.Errorf("the platform lost the login: %+v", onPlatform)
+	}
 }
