@@ -144,17 +144,57 @@ func listAll[T any](t *testing.T, ctx context.Context, list func(context.Context
 func stateInventory(st []e2e.StateResource) inventory {
 	inv := inventory{}
 	for _, r := range st {
-		str := func(k string) string { s, _ := r.Attributes[k].(string); return s }
-		switch r.Type {
-		case kindRole, kindAllowlist:
-			inv.add(r.Type, str("id"), str("name"))
-		case kindUser:
-			inv.add(r.Type, str("id"), str("email"))
-		case kindMasking:
-			inv.add(r.Type, str("table")+"/"+str("column"), str("table")+"/"+str("column"))
+		if id, name := stateKey(r); id != "" {
+			inv.add(r.Type, id, name)
 		}
 	}
 	return inv
+}
+
+// stateKey is the id and the name (as an inventory has them) of an object
+// in a state; empty for kinds an inventory does not hold.
+func stateKey(r e2e.StateResource) (id, name string) {
+	str := func(k string) string { s, _ := r.Attributes[k].(string); return s }
+	switch r.Type {
+	case kindRole, kindAllowlist:
+		return str("id"), str("name")
+	case kindUser:
+		return str("id"), str("email")
+	case kindMasking:
+		key := str("table") + "/" + str("column")
+		return key, key
+	}
+	return "", ""
+}
+
+// duplicates describes every name the platform gives two objects of a kind
+// and every object two addresses of a state hold, or "" when there is none.
+func duplicates(platform inventory, st []e2e.StateResource) string {
+	var b strings.Builder
+	for kind, objs := range platform {
+		ids := map[string][]string{}
+		for id, name := range objs {
+			// Roles are named case-insensitively; so are the rest, near enough.
+			ids[strings.ToLower(name)] = append(ids[strings.ToLower(name)], id)
+		}
+		for name, held := range ids {
+			if len(held) > 1 {
+				fmt.Fprintf(&b, "  %s %q is held by %d objects: %q\n", kind, name, len(held), sorted(held))
+			}
+		}
+	}
+	addrs := map[string][]string{}
+	for _, r := range st {
+		if id, _ := stateKey(r); id != "" {
+			addrs[r.Type+" "+id] = append(addrs[r.Type+" "+id], r.Type+"."+r.Name)
+		}
+	}
+	for obj, held := range addrs {
+		if len(held) > 1 {
+			fmt.Fprintf(&b, "  %s is held by %d addresses: %q\n", obj, len(held), sorted(held))
+		}
+	}
+	return b.String()
 }
 
 // diffInventories describes how got differs from want, or "" when they hold
@@ -234,28 +274,34 @@ func (f fleet) objects() int { return f.masking + 2*(f.roles+f.users+f.allowlist
 // names lists the names the configuration gives objects of kind, sorted.
 func (f fleet) names(kind string) []string {
 	var out []string
-	for _, set := range []string{f.prefix + "-stable", fmt.Sprintf("%s-gen%d", f.prefix, f.gen)} {
-		switch kind {
-		case kindRole:
-			for k := range f.roles {
-				out = append(out, fmt.Sprintf("%s role %d", set, k))
-			}
-		case kindUser:
-			for k := range f.users {
-				out = append(out, fmt.Sprintf("%s.user%d@example.com", set, k))
-			}
-		case kindAllowlist:
-			for k := range f.allowlists {
-				out = append(out, fmt.Sprintf("%s list %d", set, k))
-			}
-		}
-	}
-	if kind == kindMasking {
-		for k := range f.masking {
-			out = append(out, fmt.Sprintf("%s_contacts/c%d", f.prefix, k))
-		}
+	for name := range f.declared()[kind] {
+		out = append(out, name)
 	}
 	sort.Strings(out)
+	return out
+}
+
+// declared maps, for each kind, the name the configuration gives each
+// object (as an inventory has it) to the address of the block declaring
+// it: where an orphan of that name is imported to.
+func (f fleet) declared() map[string]map[string]string {
+	out := map[string]map[string]string{kindRole: {}, kindUser: {}, kindAllowlist: {}, kindMasking: {}}
+	for _, set := range []struct {
+		addr, name string
+	}{{f.prefix + "_s", f.prefix + "-stable"}, {fmt.Sprintf("%s_g%d", f.prefix, f.gen), fmt.Sprintf("%s-gen%d", f.prefix, f.gen)}} {
+		for k := range f.roles {
+			out[kindRole][fmt.Sprintf("%s role %d", set.name, k)] = fmt.Sprintf("%s.%s_r%d", kindRole, set.addr, k)
+		}
+		for k := range f.users {
+			out[kindUser][fmt.Sprintf("%s.user%d@example.com", set.name, k)] = fmt.Sprintf("%s.%s_u%d", kindUser, set.addr, k)
+		}
+		for k := range f.allowlists {
+			out[kindAllowlist][fmt.Sprintf("%s list %d", set.name, k)] = fmt.Sprintf("%s.%s_a%d", kindAllowlist, set.addr, k)
+		}
+	}
+	for k := range f.masking {
+		out[kindMasking][fmt.Sprintf("%s_contacts/c%d", f.prefix, k)] = fmt.Sprintf("%s.%s_m%d", kindMasking, f.prefix, k)
+	}
 	return out
 }
 
