@@ -189,14 +189,16 @@ func crashWorker(t *testing.T, tf *e2e.Terraform, worker int, delays []float64) 
 		reapply := w.Run(t.Context(), "apply", "-auto-approve", "-parallelism=10", "-json")
 		recovery := ""
 		if reapply.Err != nil {
-			n := importOrphans(t, w, f, reapply)
+			imported := importOrphans(t, w, f, reapply)
+			n := len(imported)
 			stats.importingReapplies++
 			stats.imported += n
 			again := w.Run(t.Context(), "apply", "-auto-approve", "-parallelism=10")
 			if again.Err != nil {
 				t.Fatalf("worker %d gen %d: apply after importing %d orphans failed:\n%s", worker, f.gen, n, again)
 			}
-			recovery = fmt.Sprintf(" failed on orphans; %d imported, applied again in %s;", n, again.Duration.Round(time.Millisecond))
+			recovery = fmt.Sprintf(" failed on orphans; imported %s, applied again in %s;",
+				strings.Join(imported, ", "), again.Duration.Round(time.Millisecond))
 		}
 		plan := w.Run(t.Context(), "plan", "-detailed-exitcode")
 		if plan.ExitCode != 0 {
@@ -279,8 +281,8 @@ func killProviderAfter(run *e2e.Run, delay time.Duration, inApplyPhase bool) boo
 // does not hold is imported, with `terraform import`, into the address that
 // declares its name, with the import ID the "already exists" error gives.
 // Every error of the re-apply must be such a conflict, on an orphan. It
-// returns how many objects it imported.
-func importOrphans(t *testing.T, w *e2e.Workdir, f fleet, reapply e2e.Result) int {
+// returns the addresses it imported to.
+func importOrphans(t *testing.T, w *e2e.Workdir, f fleet, reapply e2e.Result) []string {
 	t.Helper()
 	suggested := conflictImportIDs(t, reapply)
 	if len(suggested) == 0 {
@@ -318,7 +320,7 @@ func importOrphans(t *testing.T, w *e2e.Workdir, f fleet, reapply e2e.Result) in
 			t.Fatalf("gen %d: importing the orphan %s failed:\n%s", f.gen, addr, res)
 		}
 	}
-	return len(addrs)
+	return addrs
 }
 
 // importID is the ID `terraform import` takes for an object of kind: the
