@@ -1,10 +1,13 @@
 package e2e_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -30,10 +33,16 @@ const (
 // provider process (SIGKILL: no clean-up) at random points of embedded
 // applies that create, update and delete about sixty objects at
 // -parallelism=10. After every kill the database file must pass SQLite's
-// integrity check, and applying again must succeed and converge: an empty
-// plan, and exactly the objects the state names on the platform, no orphan
-// (an object committed just before the kill, whose id never reached the
-// state, is adopted by the re-apply rather than left behind or refused).
+// integrity check, and the run must be recoverable the way a user recovers
+// it. A kill can land after the platform committed a create but before its
+// id reached the state: that object is an orphan, and the re-apply's create
+// of it fails with "... already exists" (a create never takes over an
+// existing object). The test then does what the error says: it imports each
+// orphan (an object on the platform that no state holds) into the address
+// that declares its name, with the ID the error gives, and applies again.
+// The run must then converge: an empty plan, every object the configuration
+// declares in the state at its own address, nothing else on the platform
+// (no orphan), and no natural key or id held twice (no duplicate).
 func TestProviderKilledMidApplyLeavesASoundDatabaseAndConverges(t *testing.T) {
 	tf := e2e.Setup(t)
 	seed := uint64(time.Now().UnixNano())
@@ -77,8 +86,9 @@ func TestProviderKilledMidApplyLeavesASoundDatabaseAndConverges(t *testing.T) {
 	})
 	t.Logf("%d kill attempts in %s: %d while terraform planned, %d in its apply phase (creates, updates, deletes in flight), "+
 		"%d after the provider's work was done, %d too late (terraform had finished); "+
-		"%d re-applies adopted objects a killed apply had created but not recorded",
-		kills, time.Since(start).Round(time.Millisecond), stats.duringPlan, stats.duringWrites, stats.survived, stats.missed, stats.adoptingReapplies)
+		"%d re-applies failed on orphans (created by a killed apply, never recorded) and needed an import, %d objects imported",
+		kills, time.Since(start).Round(time.Millisecond), stats.duringPlan, stats.duringWrites, stats.survived, stats.missed,
+		stats.importingReapplies, stats.imported)
 	if stats.duringWrites == 0 {
 		t.Error("no kill landed in an apply phase: the test proved nothing about interrupted writes")
 	}
@@ -90,9 +100,9 @@ type crashStats struct {
 	duringPlan   int // terraform failed before changing anything
 	duringWrites int // terraform failed in its apply phase
 	survived     int // the provider had done its work; terraform succeeded
-	// adoptingReapplies adopted an object that a killed apply had created
-	// but not recorded.
-	adoptingReapplies int
+	// importingReapplies failed on orphans, objects a killed apply had
+	// created but not recorded, and needed imports; imported counts them.
+	importingReapplies, imported int
 }
 
 func (s *crashStats) add(o crashStats) {
@@ -100,7 +110,8 @@ func (s *crashStats) add(o crashStats) {
 	s.duringPlan += o.duringPlan
 	s.duringWrites += o.duringWrites
 	s.survived += o.survived
-	s.adoptingReapplies += o.adoptingReapplies
+	s.importingReapplies += o.importingReapplies
+	s.imported += o.imported
 }
 
 // crashWorker runs one kill per delay (each a fraction of a full apply's
@@ -173,12 +184,21 @@ func crashWorker(t *testing.T, tf *e2e.Terraform, worker int, delays []float64) 
 
 		checkIntegrity(t, b.DBPath)
 
-		reapply := w.Run(t.Context(), "apply", "-auto-approve", "-parallelism=10")
+		// -json: the diagnostics of a failed re-apply, with their
+		// addresses, say which orphans it ran into and how to import them.
+		reapply := w.Run(t.Context(), "apply", "-auto-approve", "-parallelism=10", "-json")
+		recovery := ""
 		if reapply.Err != nil {
-			t.Fatalf("worker %d gen %d: re-apply after the kill failed:\n%s", worker, f.gen, reapply)
-		}
-		if strings.Contains(reapply.Stdout+reapply.Stderr, "Adopted an existing") {
-			stats.adoptingReapplies++
+			imported := importOrphans(t, w, f, reapply)
+			n := len(imported)
+			stats.importingReapplies++
+			stats.imported += n
+			again := w.Run(t.Context(), "apply", "-auto-approve", "-parallelism=10")
+			if again.Err != nil {
+				t.Fatalf("worker %d gen %d: apply after importing %d orphans failed:\n%s", worker, f.gen, n, again)
+			}
+			recovery = fmt.Sprintf(" failed on orphans; imported %s, applied again in %s;",
+				strings.Join(imported, ", "), again.Duration.Round(time.Millisecond))
 		}
 		plan := w.Run(t.Context(), "plan", "-detailed-exitcode")
 		if plan.ExitCode != 0 {
@@ -188,17 +208,29 @@ func crashWorker(t *testing.T, tf *e2e.Terraform, worker int, delays []float64) 
 		if anywhere {
 			where = "the whole run"
 		}
-		t.Logf("gen %d: provider killed at %.0f%% of %s (terraform exit %d after %s); re-apply %s, plan %s",
+		t.Logf("gen %d: provider killed at %.0f%% of %s (terraform exit %d after %s); re-apply %s;%s plan %s",
 			f.gen, 100*d, where, res.ExitCode, res.Duration.Round(time.Millisecond),
-			reapply.Duration.Round(time.Millisecond), plan.Duration.Round(time.Millisecond))
-		state := stateInventory(w.State(t))
+			reapply.Duration.Round(time.Millisecond), recovery, plan.Duration.Round(time.Millisecond))
+		resources := w.State(t)
+		state := stateInventory(resources)
 		platform := platformInventory(t, b)
 		if diff := diffInventories(platform, state); diff != "" {
 			t.Fatalf("worker %d gen %d: the platform does not hold exactly what the state says:\n%s", worker, f.gen, diff)
 		}
+		if dups := duplicates(platform, resources); dups != "" {
+			t.Fatalf("worker %d gen %d: duplicates:\n%s", worker, f.gen, dups)
+		}
 		for _, kind := range []string{kindRole, kindUser, kindAllowlist, kindMasking} {
 			if got, want := state.names(kind), f.names(kind); !reflect.DeepEqual(got, want) {
 				t.Fatalf("worker %d gen %d: %s in state: %q, want %q", worker, f.gen, kind, got, want)
+			}
+		}
+		declared := f.declared()
+		for _, r := range resources {
+			_, name := stateKey(r)
+			if got, want := r.Type+"."+r.Name, declared[r.Type][name]; got != want {
+				t.Fatalf("worker %d gen %d: %s %q is in state at %s, but the configuration declares it at %s",
+					worker, f.gen, r.Type, name, got, want)
 			}
 		}
 	}
@@ -243,3 +275,100 @@ func killProviderAfter(run *e2e.Run, delay time.Duration, inApplyPhase bool) boo
 		}
 	}
 }
+
+// importOrphans recovers from a re-apply that failed on orphans, as a user
+// following its errors would: every object on the platform that the state
+// does not hold is imported, with `terraform import`, into the address that
+// declares its name, with the import ID the "already exists" error gives.
+// Every error of the re-apply must be such a conflict, on an orphan. It
+// returns the addresses it imported to.
+func importOrphans(t *testing.T, w *e2e.Workdir, f fleet, reapply e2e.Result) []string {
+	t.Helper()
+	suggested := conflictImportIDs(t, reapply)
+	if len(suggested) == 0 {
+		t.Fatalf("gen %d: the re-apply failed, and not because an object already exists:\n%s", f.gen, reapply)
+	}
+	state := stateInventory(w.State(t))
+	declared := f.declared()
+	imports := map[string]string{} // address to import ID
+	for kind, objs := range platformInventory(t, w.Backend) {
+		for id, name := range objs {
+			if _, ok := state[kind][id]; ok {
+				continue
+			}
+			addr, ok := declared[kind][name]
+			if !ok {
+				t.Fatalf("gen %d: orphan %s %s (%s) is declared by no block, so no import can recover it", f.gen, kind, id, name)
+			}
+			imports[addr] = importID(kind, id, name)
+		}
+	}
+	for addr, id := range suggested {
+		if got, ok := imports[addr]; !ok {
+			t.Fatalf("gen %d: the re-apply says %s already exists (import ID %q), but it is no orphan:\n%s", f.gen, addr, id, reapply)
+		} else if got != id {
+			t.Errorf("gen %d: the error on %s says to import %q, but the orphan's import ID is %q", f.gen, addr, id, got)
+		}
+	}
+	addrs := make([]string, 0, len(imports))
+	for addr := range imports {
+		addrs = append(addrs, addr)
+	}
+	sort.Strings(addrs)
+	for _, addr := range addrs {
+		if res := w.Run(t.Context(), "import", addr, imports[addr]); res.Err != nil {
+			t.Fatalf("gen %d: importing the orphan %s failed:\n%s", f.gen, addr, res)
+		}
+	}
+	return addrs
+}
+
+// importID is the ID `terraform import` takes for an object of kind: the
+// name form for roles and allowlists, the email for users, table/column for
+// masking columns (the inventory's names).
+func importID(kind, id, name string) string {
+	switch kind {
+	case kindRole, kindAllowlist:
+		return "name:" + name
+	case kindUser, kindMasking:
+		return name
+	}
+	return id
+}
+
+// conflictImportIDs reads the diagnostics of a terraform run with -json and
+// returns, for every "... already exists" error, the address it is about and
+// the import ID its import block gives. Any other error fails the test.
+func conflictImportIDs(t *testing.T, res e2e.Result) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	for line := range strings.SplitSeq(res.Stdout, "\n") {
+		var msg struct {
+			Type       string `json:"type"`
+			Diagnostic struct {
+				Severity, Summary, Detail, Address string
+			} `json:"diagnostic"`
+		}
+		if json.Unmarshal([]byte(line), &msg) != nil || msg.Type != "diagnostic" || msg.Diagnostic.Severity != "error" {
+			continue
+		}
+		d := msg.Diagnostic
+		m := importBlockID.FindStringSubmatch(d.Detail)
+		if !strings.HasSuffix(d.Summary, " already exists") || d.Address == "" || m == nil {
+			t.Fatalf("the re-apply failed with an error other than a conflict on an orphan: %s (%s):\n%s\n\n%s", d.Summary, d.Address, d.Detail, res)
+		}
+		if typ, _, _ := strings.Cut(d.Address, "."); typ != m[1] {
+			t.Errorf("the error on %s gives an import block for %s", d.Address, m[1])
+		}
+		id, err := strconv.Unquote(m[2])
+		if err != nil {
+			t.Fatalf("the import ID %s in the error on %s: %v", m[2], d.Address, err)
+		}
+		out[d.Address] = id
+	}
+	return out
+}
+
+// importBlockID finds the import block an "already exists" error gives: the
+// resource type it imports to, and the quoted ID.
+var importBlockID = regexp.MustCompile(`import \{\n\s*to = (engage_\w+)\.NAME\n\s*id = ("(?:[^"\\]|\\.)*")\n\s*\}`)

@@ -6,6 +6,8 @@ import (
 	"encoding/base64"
 	"fmt"
 	"math/rand/v2"
+	"net/http/httptest"
+	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -13,6 +15,8 @@ import (
 	_ "modernc.org/sqlite" // the "sqlite" driver, to check the file below the store
 
 	"github.com/engage-oss/terraform-provider-engage/internal/access"
+	"github.com/engage-oss/terraform-provider-engage/internal/apiserver"
+	"github.com/engage-oss/terraform-provider-engage/internal/apiserver/openapitest"
 	"github.com/engage-oss/terraform-provider-engage/internal/e2e"
 	"github.com/engage-oss/terraform-provider-engage/internal/store"
 )
@@ -103,32 +107,113 @@ func sorted(s []string) []string {
 // platformInventory lists every object in the embedded database of b.
 func platformInventory(t *testing.T, b e2e.Backend) inventory {
 	t.Helper()
-	ctx := t.Context()
+	st := openEmbedded(t, b)
+	defer st.Close()
+	return serviceInventory(t, st)
+}
+
+// openEmbedded opens the embedded database of b below the provider; the
+// caller closes it.
+func openEmbedded(t *testing.T, b e2e.Backend) *store.Store {
+	t.Helper()
 	key, err := base64.StdEncoding.DecodeString(b.EmbeddedKey)
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := store.Open(ctx, b.DBPath, store.WithSecretKey(key))
+	st, err := store.Open(t.Context(), b.DBPath, store.WithSecretKey(key))
 	if err != nil {
 		t.Fatalf("opening the store: %v", err)
 	}
-	defer st.Close()
+	return st
+}
+
+// serviceInventory lists every object svc holds.
+func serviceInventory(t *testing.T, svc access.Service) inventory {
+	t.Helper()
+	ctx := t.Context()
 	inv := inventory{}
-	for _, r := range listAll(t, ctx, st.ListRoles) {
+	for _, r := range listAll(t, ctx, svc.ListRoles) {
 		if !r.System {
 			inv.add(kindRole, r.ID, r.Name)
 		}
 	}
-	for _, u := range listAll(t, ctx, st.ListUsers) {
+	for _, u := range listAll(t, ctx, svc.ListUsers) {
 		inv.add(kindUser, u.ID, u.Email)
 	}
-	for _, l := range listAll(t, ctx, st.ListIPAllowlists) {
+	for _, l := range listAll(t, ctx, svc.ListIPAllowlists) {
 		inv.add(kindAllowlist, l.ID, l.Name)
 	}
-	for _, c := range listAll(t, ctx, st.ListMaskingColumns) {
+	for _, c := range listAll(t, ctx, svc.ListMaskingColumns) {
 		inv.add(kindMasking, c.Table+"/"+c.Column, c.Table+"/"+c.Column)
 	}
 	return inv
+}
+
+// platform is a backend as a test sees it: the environment that points
+// terraform's provider at it, and the platform itself, read below the
+// provider.
+type platform struct {
+	name string
+	e2e.Backend
+	// look calls f with the platform's service, the store the provider's
+	// calls end in, not the provider's client.
+	look func(t *testing.T, f func(access.Service))
+}
+
+// platforms are the two backends every end-to-end behaviour must agree on,
+// as subtest names and constructors.
+var platforms = []struct {
+	name  string
+	start func(t *testing.T) platform
+}{
+	{"embedded", embeddedPlatform},
+	{"rest", restPlatform},
+}
+
+// embeddedPlatform is a new embedded database, opened afresh for each look
+// so that no connection of the test's outlives the look.
+func embeddedPlatform(t *testing.T) platform {
+	b := e2e.Embedded(filepath.Join(t.TempDir(), "engage.db"))
+	return platform{name: "embedded", Backend: b, look: func(t *testing.T, f func(access.Service)) {
+		t.Helper()
+		st := openEmbedded(t, b)
+		defer st.Close()
+		f(st)
+	}}
+}
+
+// restPlatform starts the reference server in this process, on a loopback
+// port over a new database, with authentication as `serve` has it and
+// every exchange checked against openapi.yaml; the provider reaches it with
+// a freshly minted read and write token. It stops when t ends.
+func restPlatform(t *testing.T) platform {
+	t.Helper()
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "server.db"))
+	if err != nil {
+		t.Fatalf("opening the server's store: %v", err)
+	}
+	_, token, err := st.CreateAPIToken(ctx, "e2e", []string{access.ScopeRead, access.ScopeWrite})
+	if err != nil {
+		t.Fatalf("minting an API token: %v", err)
+	}
+	handler := apiserver.New(st, apiserver.Options{
+		Authenticate: func(ctx context.Context, token string) (apiserver.Principal, error) {
+			tok, err := st.LookupAPIToken(ctx, token)
+			return apiserver.Principal{Name: tok.Name, Scopes: tok.Scopes}, err
+		},
+	})
+	// Created before the server, the validator checks after it closes.
+	handler = openapitest.New(t).Wrap(handler)
+	srv := httptest.NewServer(handler)
+	t.Cleanup(func() {
+		srv.Close()
+		_ = st.Close()
+	})
+	return platform{name: "rest", Backend: e2e.REST(srv.URL, token), look: func(t *testing.T, f func(access.Service)) {
+		t.Helper()
+		f(st)
+	}}
 }
 
 func listAll[T any](t *testing.T, ctx context.Context, list func(context.Context, access.ListOptions) (access.Page[T], error)) []T {
@@ -144,17 +229,57 @@ func listAll[T any](t *testing.T, ctx context.Context, list func(context.Context
 func stateInventory(st []e2e.StateResource) inventory {
 	inv := inventory{}
 	for _, r := range st {
-		str := func(k string) string { s, _ := r.Attributes[k].(string); return s }
-		switch r.Type {
-		case kindRole, kindAllowlist:
-			inv.add(r.Type, str("id"), str("name"))
-		case kindUser:
-			inv.add(r.Type, str("id"), str("email"))
-		case kindMasking:
-			inv.add(r.Type, str("table")+"/"+str("column"), str("table")+"/"+str("column"))
+		if id, name := stateKey(r); id != "" {
+			inv.add(r.Type, id, name)
 		}
 	}
 	return inv
+}
+
+// stateKey is the id and the name (as an inventory has them) of an object
+// in a state; empty for kinds an inventory does not hold.
+func stateKey(r e2e.StateResource) (id, name string) {
+	str := func(k string) string { s, _ := r.Attributes[k].(string); return s }
+	switch r.Type {
+	case kindRole, kindAllowlist:
+		return str("id"), str("name")
+	case kindUser:
+		return str("id"), str("email")
+	case kindMasking:
+		key := str("table") + "/" + str("column")
+		return key, key
+	}
+	return "", ""
+}
+
+// duplicates describes every name the platform gives two objects of a kind
+// and every object two addresses of a state hold, or "" when there is none.
+func duplicates(platform inventory, st []e2e.StateResource) string {
+	var b strings.Builder
+	for kind, objs := range platform {
+		ids := map[string][]string{}
+		for id, name := range objs {
+			// Roles are named case-insensitively; so are the rest, near enough.
+			ids[strings.ToLower(name)] = append(ids[strings.ToLower(name)], id)
+		}
+		for name, held := range ids {
+			if len(held) > 1 {
+				fmt.Fprintf(&b, "  %s %q is held by %d objects: %q\n", kind, name, len(held), sorted(held))
+			}
+		}
+	}
+	addrs := map[string][]string{}
+	for _, r := range st {
+		if id, _ := stateKey(r); id != "" {
+			addrs[r.Type+" "+id] = append(addrs[r.Type+" "+id], r.Type+"."+r.Name)
+		}
+	}
+	for obj, held := range addrs {
+		if len(held) > 1 {
+			fmt.Fprintf(&b, "  %s is held by %d addresses: %q\n", obj, len(held), sorted(held))
+		}
+	}
+	return b.String()
 }
 
 // diffInventories describes how got differs from want, or "" when they hold
@@ -234,28 +359,34 @@ func (f fleet) objects() int { return f.masking + 2*(f.roles+f.users+f.allowlist
 // names lists the names the configuration gives objects of kind, sorted.
 func (f fleet) names(kind string) []string {
 	var out []string
-	for _, set := range []string{f.prefix + "-stable", fmt.Sprintf("%s-gen%d", f.prefix, f.gen)} {
-		switch kind {
-		case kindRole:
-			for k := range f.roles {
-				out = append(out, fmt.Sprintf("%s role %d", set, k))
-			}
-		case kindUser:
-			for k := range f.users {
-				out = append(out, fmt.Sprintf("%s.user%d@example.com", set, k))
-			}
-		case kindAllowlist:
-			for k := range f.allowlists {
-				out = append(out, fmt.Sprintf("%s list %d", set, k))
-			}
-		}
-	}
-	if kind == kindMasking {
-		for k := range f.masking {
-			out = append(out, fmt.Sprintf("%s_contacts/c%d", f.prefix, k))
-		}
+	for name := range f.declared()[kind] {
+		out = append(out, name)
 	}
 	sort.Strings(out)
+	return out
+}
+
+// declared maps, for each kind, the name the configuration gives each
+// object (as an inventory has it) to the address of the block declaring
+// it: where an orphan of that name is imported to.
+func (f fleet) declared() map[string]map[string]string {
+	out := map[string]map[string]string{kindRole: {}, kindUser: {}, kindAllowlist: {}, kindMasking: {}}
+	for _, set := range []struct {
+		addr, name string
+	}{{f.prefix + "_s", f.prefix + "-stable"}, {fmt.Sprintf("%s_g%d", f.prefix, f.gen), fmt.Sprintf("%s-gen%d", f.prefix, f.gen)}} {
+		for k := range f.roles {
+			out[kindRole][fmt.Sprintf("%s role %d", set.name, k)] = fmt.Sprintf("%s.%s_r%d", kindRole, set.addr, k)
+		}
+		for k := range f.users {
+			out[kindUser][fmt.Sprintf("%s.user%d@example.com", set.name, k)] = fmt.Sprintf("%s.%s_u%d", kindUser, set.addr, k)
+		}
+		for k := range f.allowlists {
+			out[kindAllowlist][fmt.Sprintf("%s list %d", set.name, k)] = fmt.Sprintf("%s.%s_a%d", kindAllowlist, set.addr, k)
+		}
+	}
+	for k := range f.masking {
+		out[kindMasking][fmt.Sprintf("%s_contacts/c%d", f.prefix, k)] = fmt.Sprintf("%s.%s_m%d", kindMasking, f.prefix, k)
+	}
 	return out
 }
 
