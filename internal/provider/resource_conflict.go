@@ -22,6 +22,10 @@ import (
 // the platform created an object, but before Terraform recorded it, is
 // recovered.
 
+// errNoKeyHolder is what holder returns for a resource whose create error
+// already says everything (the singleton).
+var errNoKeyHolder = errors.New("no natural key beyond the create's own error")
+
 // keyHolder is the object holding the natural key a create asked for.
 type keyHolder struct {
 	// attr is the attribute holding the natural key, where the error points.
@@ -46,6 +50,16 @@ func (r *managed[M, O]) addCreateError(ctx context.Context, in O, err error, dia
 		return
 	}
 	holder, lookupErr := r.kind.holder(ctx, r.data.service, in)
+	if errors.Is(lookupErr, access.ErrNotFound) {
+		// Gone between the refusal and the lookup: deleted by this same
+		// apply, as when an address was renamed without a moved block and
+		// the old address's destroy ran alongside this create.
+		diags.AddError(summary, fmt.Sprintf("%s\n\nThe %s that held this key was deleted moments later, most likely by this "+
+			"same apply destroying another resource address that declared it (an address renamed without a `moved` "+
+			"block). Apply again to create it; a `moved` block from the old address renames it without deleting anything.",
+			err, r.kind.noun()))
+		return
+	}
 	if lookupErr != nil {
 		// The conflict is not on the natural key, or the lookup failed:
 		// the create's own error says more.
@@ -72,8 +86,9 @@ func (r *managed[M, O]) conflictDetail(h keyHolder) string {
 			"likely declares the same %s %s (a copied block, or a block whose address was renamed without a `moved` block). "+
 			"Remove the duplicate block, or add a `moved` block from the old address to the new one.\n\n", noun, h.key)
 	} else {
-		fmt.Fprintf(&b, "If another resource block manages it, in this configuration or another (a copied block, or an "+
-			"address renamed without a `moved` block), remove the duplicate or give this %s another key.\n\n", noun)
+		fmt.Fprintf(&b, "If another resource block manages it, in this configuration or another, remove the duplicate or give "+
+			"this %s another key; if this block's address was renamed without a `moved` block, add one from the old address "+
+			"to the new one.\n\n", noun)
 	}
 	fmt.Fprintf(&b, "To manage the existing %s with this block instead, import it, replacing NAME with this block's name:\n\n"+
 		"import {\n  to = %s.NAME\n  id = %q\n}\n\nor run: terraform import %s.NAME %s",

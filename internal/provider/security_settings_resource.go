@@ -301,7 +301,7 @@ func (securitySettingsKind) delete(ctx context.Context, data *providerData, _ se
 
 // holder has nothing to add: create's own error names the import.
 func (securitySettingsKind) holder(context.Context, access.Service, access.SecuritySettings) (keyHolder, error) {
-	return keyHolder{}, access.ErrNotFound
+	return keyHolder{}, errNoKeyHolder
 }
 
 // importer accepts only the singleton's ID, `account`.
