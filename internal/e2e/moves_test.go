@@ -24,9 +24,9 @@ const (
 // exists" (creates never take over an existing object) and the delete still
 // unmasks the column, so applying again masks it anew. (When the delete
 // commits between the create's conflict and the provider's look-up of the
-// object holding the column, the error is the platform's own conflict,
-// "Unable to create masking column ... already masked", without the import
-// advice: counted apart, recovered the same way.) After every apply the
+// object holding the column, the error says the holder was deleted moments
+// later by this apply, and to apply again: counted apart, recovered the same
+// way.) After every apply the
 // column must be masked on the platform if and only if the state holds an
 // address for it, at most one address may hold it, and a successful apply
 // must leave it masked as configured, at the new address: a move never loses
@@ -38,7 +38,7 @@ func TestMaskingColumnMovedBetweenAddressesWithoutMovedIsNeverLost(t *testing.T)
 		kind: kindMasking, key: table + "/" + column, moves: maskingMoves,
 		conflict:  "Masking column already exists",
 		lostRace:  "Unable to create masking column",
-		lostCause: "the column is already masked",
+		lostCause: "was deleted moments later, most likely by this same apply",
 		block: func(addr string) string {
 			return fmt.Sprintf("resource %q %q {\n  table = %q\n  column = %q\n  mask = %q\n  description = \"moved without a moved block\"\n}\n",
 				kindMasking, addr, table, column, mask)
@@ -57,8 +57,8 @@ func TestMaskingColumnMovedBetweenAddressesWithoutMovedIsNeverLost(t *testing.T)
 
 // TestRoleRenamedWithoutMovedIsNeverLost is the same for a role whose
 // address changes, its name staying, 5 times: a failed create ("Role already
-// exists", or the platform's own conflict when the delete wins the race to
-// the look-up) leaves the old role deleted, and applying again creates it anew;
+// exists", or "deleted moments later" when the delete wins the race to the
+// look-up) leaves the old role deleted, and applying again creates it anew;
 // after every apply the role exists on the platform if and only if the state
 // holds it, under the id the platform gives it.
 func TestRoleRenamedWithoutMovedIsNeverLost(t *testing.T) {
@@ -68,7 +68,7 @@ func TestRoleRenamedWithoutMovedIsNeverLost(t *testing.T) {
 		kind: kindRole, key: name, moves: roleMoves,
 		conflict:  "Role already exists",
 		lostRace:  "Unable to create role",
-		lostCause: "is already used by role",
+		lostCause: "was deleted moments later, most likely by this same apply",
 		block: func(addr string) string {
 			return fmt.Sprintf("resource %q %q {\n  name = %q\n  description = \"renamed without a moved block\"\n  permissions = [\"campaign.view\"]\n}\n",
 				kindRole, addr, name)
