@@ -201,7 +201,8 @@ func (c expectEntriesDiff) CheckPlan(_ context.Context, req plancheck.CheckPlanR
 }
 
 func entryCIDRs(values any) []string {
-	raw, _ := json.Marshal(values.(map[string]any)["entries"])
+	object, _ := values.(map[string]any)
+	raw, _ := json.Marshal(object["entries"])
 	var entries []struct{ CIDR string }
 	_ = json.Unmarshal(raw, &entries)
 	out := make([]string, len(entries))

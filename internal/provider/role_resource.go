@@ -151,15 +151,15 @@ func describeHolders(holders []access.User) string {
 		emails[i] = u.Email
 	}
 	slices.Sort(emails)
-	emails = emails[:min(len(emails), maxHoldersNamed)]
-	if more := len(holders) - len(emails); more > 0 {
-		emails = append(emails, fmt.Sprintf("and %d more", more))
+	named := slices.Clip(emails[:min(len(emails), maxHoldersNamed)])
+	if more := len(holders) - len(named); more > 0 {
+		named = append(named, fmt.Sprintf("and %d more", more))
 	}
 	count := "1 user"
 	if len(holders) != 1 {
 		count = fmt.Sprintf("%d users", len(holders))
 	}
-	return count + " (" + strings.Join(emails, ", ") + ")"
+	return count + " (" + strings.Join(named, ", ") + ")"
 }
 
 func (roleKind) toObject(ctx context.Context, m roleModel, diags *diag.Diagnostics) access.Role {

@@ -82,7 +82,6 @@ var ssoOff = types.ObjectValueMust(ssoAttrTypes, map[string]attr.Value{
 var (
 	ssoPath            = path.Root("sso")
 	ssoCertificatePath = ssoPath.AtName("idp_certificate_pem")
-	ssoCertExpiresPath = ssoPath.AtName("idp_certificate_expires_at")
 )
 
 func (securitySettingsKind) typeName() string { return "security_settings" }
