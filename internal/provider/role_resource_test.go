@@ -262,9 +262,11 @@ func TestAccRole_systemRolesAreReadOnly(t *testing.T) {
 					ExpectError:   regexp.MustCompile(`"Read Only" is a system role and is read-only`),
 				},
 				{
-					// ...nor shadowed by a custom role of the same name.
+					// ...nor shadowed by a custom role of the same name,
+					// refused at plan time.
 					Config:      testAccRoleConfig("full admin", "", "campaign.view"),
-					ExpectError: regexp.MustCompile(`(?s)Unable to create role.*Full Admin`),
+					PlanOnly:    true,
+					ExpectError: regexp.MustCompile(`(?s)Invalid role name.*"Full Admin" is the name of a system role`),
 				},
 			},
 		})
