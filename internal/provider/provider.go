@@ -103,14 +103,14 @@ func (p *engageProvider) lockoutProtection(cfg providerModel) bool {
 }
 
 type providerModel struct {
-	Endpoint             types.String  `tfsdk:"endpoint"`
-	APIToken             types.String  `tfsdk:"api_token"`
-	CACertFile           types.String  `tfsdk:"ca_cert_file"`
-	RequestTimeout       types.String  `tfsdk:"request_timeout"`
-	MaxRetries           types.Int64   `tfsdk:"max_retries"`
-	MaxRequestsPerSecond types.Float64 `tfsdk:"max_requests_per_second"`
-	LockoutProtection    types.Bool    `tfsdk:"lockout_protection"`
-	EmbeddedPath         types.String  `tfsdk:"embedded_path"`
+	Endpoint             types.String     `tfsdk:"endpoint"`
+	APIToken             types.String     `tfsdk:"api_token"`
+	CACertFile           types.String     `tfsdk:"ca_cert_file"`
+	RequestTimeout       types.String     `tfsdk:"request_timeout"`
+	MaxRetries           wholeNumberValue `tfsdk:"max_retries"`
+	MaxRequestsPerSecond types.Float64    `tfsdk:"max_requests_per_second"`
+	LockoutProtection    types.Bool       `tfsdk:"lockout_protection"`
+	EmbeddedPath         types.String     `tfsdk:"embedded_path"`
 }
 
 // providerData is what Configure hands every resource and data source.
@@ -162,6 +162,7 @@ func (p *engageProvider) Schema(_ context.Context, _ provider.SchemaRequest, res
 				MarkdownDescription: fmt.Sprintf("Retries after a failed REST attempt (connection errors, 502, 503, 504), 1-%d. Defaults to %d. "+
 					"A 429 is not a failure and does not count: it is retried as its Retry-After says, for up to %s per request.",
 					client.MaxMaxRetries, client.DefaultMaxRetries, client.DefaultRateLimitedWait),
+				CustomType: wholeNumberType{},
 				Optional:   true,
 				Validators: []validator.Int64{int64validator.Between(1, client.MaxMaxRetries)},
 			},

@@ -36,6 +36,10 @@ func TestAccProvider_misconfigurationIsAClearErrorAtTheAttribute(t *testing.T) {
 			provider: `request_timeout = "thirty seconds"`,
 			want:     regexp.MustCompile(`(?s)Invalid duration.*request_timeout: value must be a positive duration`),
 		},
+		"a fractional number of retries": {
+			provider: `max_retries = 1.5`,
+			want:     regexp.MustCompile(`(?s)Invalid Attribute Value.*Attribute max_retries must be a whole number, got 1\.5`),
+		},
 		"too many retries": {
 			provider: `max_retries = 100`,
 			want:     regexp.MustCompile(`(?s)max_retries.*value must be between 1 and`),
