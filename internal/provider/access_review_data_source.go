@@ -34,12 +34,12 @@ const (
 )
 
 type accessReviewModel struct {
-	MaxAdmins            types.Int64 `tfsdk:"max_admins"`
-	InactiveAfterDays    types.Int64 `tfsdk:"inactive_after_days"`
-	CredentialMaxAgeDays types.Int64 `tfsdk:"credential_max_age_days"`
-	Findings             types.List  `tfsdk:"findings"`
-	Counts               types.Map   `tfsdk:"counts"`
-	Total                types.Int64 `tfsdk:"total"`
+	MaxAdmins            wholeNumberValue `tfsdk:"max_admins"`
+	InactiveAfterDays    wholeNumberValue `tfsdk:"inactive_after_days"`
+	CredentialMaxAgeDays wholeNumberValue `tfsdk:"credential_max_age_days"`
+	Findings             types.List       `tfsdk:"findings"`
+	Counts               types.Map        `tfsdk:"counts"`
+	Total                wholeNumberValue `tfsdk:"total"`
 }
 
 type findingModel struct {
@@ -73,6 +73,7 @@ func (d *accessReviewDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 			"max_admins": schema.Int64Attribute{
 				MarkdownDescription: fmt.Sprintf("How many enabled users may hold Full Admin before `%s` findings become warnings, 0-%d. Defaults to %d.",
 					access.CheckFullAdminUser, maxReviewAdmins, access.DefaultMaxAdmins),
+				CustomType: wholeNumberType{},
 				Optional:   true,
 				Computed:   true,
 				Validators: []validator.Int64{int64validator.Between(0, maxReviewAdmins)},
@@ -80,6 +81,7 @@ func (d *accessReviewDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 			"inactive_after_days": schema.Int64Attribute{
 				MarkdownDescription: fmt.Sprintf("Days without a login after which a user is inactive, and an unanswered invitation stale, 1-%d. Defaults to %d.",
 					maxReviewDays, access.DefaultInactiveAfterDays),
+				CustomType: wholeNumberType{},
 				Optional:   true,
 				Computed:   true,
 				Validators: []validator.Int64{int64validator.Between(1, maxReviewDays)},
@@ -87,6 +89,7 @@ func (d *accessReviewDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 			"credential_max_age_days": schema.Int64Attribute{
 				MarkdownDescription: fmt.Sprintf("Days after which a transfer credential's secret is due for rotation, 1-%d. Defaults to %d.",
 					maxReviewDays, access.DefaultCredentialMaxAgeDays),
+				CustomType: wholeNumberType{},
 				Optional:   true,
 				Computed:   true,
 				Validators: []validator.Int64{int64validator.Between(1, maxReviewDays)},
@@ -105,10 +108,11 @@ func (d *accessReviewDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 			},
 			"counts": schema.MapAttribute{
 				MarkdownDescription: "Number of findings by check identifier; every check is present, with 0 when it found nothing.",
-				ElementType:         types.Int64Type,
+				ElementType:         wholeNumberType{},
 				Computed:            true,
 			},
 			"total": schema.Int64Attribute{
+				CustomType:          wholeNumberType{},
 				MarkdownDescription: "Number of findings of every check and severity.",
 				Computed:            true,
 			},
@@ -152,20 +156,20 @@ func (d *accessReviewDataSource) Read(ctx context.Context, req datasource.ReadRe
 	m.Findings = findingsList(ctx, review.Findings, &resp.Diagnostics)
 	counts := make(map[string]attr.Value, len(review.Counts))
 	for check, n := range review.Counts {
-		counts[check] = types.Int64Value(int64(n))
+		counts[check] = wholeNumberValueOf(int64(n))
 	}
 	var diags diag.Diagnostics
-	m.Counts, diags = types.MapValue(types.Int64Type, counts)
+	m.Counts, diags = types.MapValue(wholeNumberType{}, counts)
 	resp.Diagnostics.Append(diags...)
-	m.Total = types.Int64Value(int64(len(review.Findings)))
+	m.Total = wholeNumberValueOf(int64(len(review.Findings)))
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
 
 // intOrDefault reads a configured threshold into *opt, or reports the
 // default *opt already holds, so state shows the value the review used.
-func intOrDefault(v types.Int64, opt *int) types.Int64 {
+func intOrDefault(v wholeNumberValue, opt *int) wholeNumberValue {
 	if v.IsNull() || v.IsUnknown() {
-		return types.Int64Value(int64(*opt))
+		return wholeNumberValueOf(int64(*opt))
 	}
 	*opt = int(v.ValueInt64()) // bounded by the validators
 	return v

@@ -172,6 +172,16 @@ func TestAccAccessReview_everyCheck(t *testing.T) {
 					ExpectError: regexp.MustCompile(`(?s)Invalid Attribute Value.*max_admins.*value must be between 0 and 1000, got: -1`),
 				},
 				{
+					// Terraform has one number type; a fraction or a number
+					// beyond int64 is the user's mistake, said at the attribute.
+					Config:      `data "engage_access_review" "test" { max_admins = 2.5 }`,
+					ExpectError: regexp.MustCompile(`(?s)Invalid Attribute Value.*Attribute max_admins must be a whole number, got 2\.5`),
+				},
+				{
+					Config:      `data "engage_access_review" "test" { credential_max_age_days = 1e300 }`,
+					ExpectError: regexp.MustCompile(`(?s)Invalid Attribute Value.*Attribute\s+credential_max_age_days\s+must\s+be\s+a\s+whole\s+number\s+from\s+-9223372036854775808\s+to\s+9223372036854775807,\s+got\s+1e\+300`),
+				},
+				{
 					Config:      `data "engage_access_review" "test" { inactive_after_days = 0 }`,
 					ExpectError: regexp.MustCompile(`(?s)Invalid Attribute Value.*inactive_after_days.*value must be between 1 and 3650, got: 0`),
 				},

@@ -76,6 +76,10 @@ func TestAccPermissionDataSource_byKeyAndID(t *testing.T) {
 					ExpectError: regexp.MustCompile(`No permission has id 1`),
 				},
 				{
+					Config:      `data "engage_permission" "fraction" { id = 229.5 }`,
+					ExpectError: regexp.MustCompile(`(?s)Invalid Attribute Value.*Attribute id must be a whole number, got 229\.5`),
+				},
+				{
 					Config: `data "engage_permission" "both" {
   key = "campaign.view"
   id  = 3001

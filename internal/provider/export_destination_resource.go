@@ -42,16 +42,16 @@ type exportDestinationModel struct {
 }
 
 type sftpTargetModel struct {
-	Host          types.String `tfsdk:"host"`
-	Port          types.Int64  `tfsdk:"port"`
-	Path          types.String `tfsdk:"path"`
-	HostKeySHA256 types.String `tfsdk:"host_key_sha256"`
-	CredentialID  types.String `tfsdk:"credential_id"`
+	Host          types.String     `tfsdk:"host"`
+	Port          wholeNumberValue `tfsdk:"port"`
+	Path          types.String     `tfsdk:"path"`
+	HostKeySHA256 types.String     `tfsdk:"host_key_sha256"`
+	CredentialID  types.String     `tfsdk:"credential_id"`
 }
 
 var sftpTargetAttrTypes = map[string]attr.Type{
 	"host":            types.StringType,
-	"port":            types.Int64Type,
+	"port":            wholeNumberType{},
 	"path":            types.StringType,
 	"host_key_sha256": types.StringType,
 	"credential_id":   types.StringType,
@@ -109,6 +109,7 @@ func (exportDestinationKind) schema() schema.Schema {
 					},
 					"port": schema.Int64Attribute{
 						MarkdownDescription: "TCP port, 1-65535. Defaults to `22`.",
+						CustomType:          wholeNumberType{},
 						Optional:            true,
 						Computed:            true,
 						Default:             int64default.StaticInt64(22),
@@ -266,7 +267,7 @@ func (exportDestinationKind) fromObject(ctx context.Context, m *exportDestinatio
 	if t := d.SFTP; t != nil {
 		obj, od := types.ObjectValueFrom(ctx, sftpTargetAttrTypes, sftpTargetModel{
 			Host:          types.StringValue(t.Host),
-			Port:          types.Int64Value(int64(t.Port)),
+			Port:          wholeNumberValueOf(int64(t.Port)),
 			Path:          types.StringValue(t.Path),
 			HostKeySHA256: optionalString(t.HostKeySHA256),
 			CredentialID:  types.StringValue(t.CredentialID),

@@ -36,6 +36,7 @@ func (d *permissionDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 		Computed:            true,
 	}
 	attrs["id"] = schema.Int64Attribute{
+		CustomType:          wholeNumberType{},
 		MarkdownDescription: "The platform's numeric permission id, e.g. `229`. Exactly one of `key` and `id` must be set.",
 		Optional:            true,
 		Computed:            true,

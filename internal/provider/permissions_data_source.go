@@ -34,18 +34,18 @@ type permissionsModel struct {
 // permissionModel is one catalog entry, shared by engage_permissions'
 // elements and the engage_permission data source.
 type permissionModel struct {
-	Key         types.String `tfsdk:"key"`
-	ID          types.Int64  `tfsdk:"id"`
-	Category    types.String `tfsdk:"category"`
-	Name        types.String `tfsdk:"name"`
-	Description types.String `tfsdk:"description"`
-	Implies     types.List   `tfsdk:"implies"`
-	Sensitive   types.Bool   `tfsdk:"sensitive"`
+	Key         types.String     `tfsdk:"key"`
+	ID          wholeNumberValue `tfsdk:"id"`
+	Category    types.String     `tfsdk:"category"`
+	Name        types.String     `tfsdk:"name"`
+	Description types.String     `tfsdk:"description"`
+	Implies     types.List       `tfsdk:"implies"`
+	Sensitive   types.Bool       `tfsdk:"sensitive"`
 }
 
 var permissionAttrTypes = map[string]attr.Type{
 	"key":         types.StringType,
-	"id":          types.Int64Type,
+	"id":          wholeNumberType{},
 	"category":    types.StringType,
 	"name":        types.StringType,
 	"description": types.StringType,
@@ -88,7 +88,7 @@ func (d *permissionsDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 func permissionAttributes() map[string]schema.Attribute {
 	return map[string]schema.Attribute{
 		"key":         schema.StringAttribute{MarkdownDescription: "Stable key used in configuration, e.g. `campaign.publish`.", Computed: true},
-		"id":          schema.Int64Attribute{MarkdownDescription: "The platform's numeric permission id.", Computed: true},
+		"id":          schema.Int64Attribute{MarkdownDescription: "The platform's numeric permission id.", Computed: true, CustomType: wholeNumberType{}},
 		"category":    schema.StringAttribute{MarkdownDescription: "Category the permission belongs to.", Computed: true},
 		"name":        schema.StringAttribute{MarkdownDescription: "Name shown in the console.", Computed: true},
 		"description": schema.StringAttribute{MarkdownDescription: "What the permission allows.", Computed: true},
@@ -137,7 +137,7 @@ func (d *permissionsDataSource) Read(ctx context.Context, req datasource.ReadReq
 func permissionModelFrom(p access.Permission, diags *diag.Diagnostics) permissionModel {
 	return permissionModel{
 		Key:         types.StringValue(p.Key),
-		ID:          types.Int64Value(p.ID),
+		ID:          wholeNumberValueOf(p.ID),
 		Category:    types.StringValue(p.Category),
 		Name:        types.StringValue(p.Name),
 		Description: types.StringValue(p.Description),

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
@@ -103,14 +104,14 @@ func (p *engageProvider) lockoutProtection(cfg providerModel) bool {
 }
 
 type providerModel struct {
-	Endpoint             types.String  `tfsdk:"endpoint"`
-	APIToken             types.String  `tfsdk:"api_token"`
-	CACertFile           types.String  `tfsdk:"ca_cert_file"`
-	RequestTimeout       types.String  `tfsdk:"request_timeout"`
-	MaxRetries           types.Int64   `tfsdk:"max_retries"`
-	MaxRequestsPerSecond types.Float64 `tfsdk:"max_requests_per_second"`
-	LockoutProtection    types.Bool    `tfsdk:"lockout_protection"`
-	EmbeddedPath         types.String  `tfsdk:"embedded_path"`
+	Endpoint             types.String     `tfsdk:"endpoint"`
+	APIToken             types.String     `tfsdk:"api_token"`
+	CACertFile           types.String     `tfsdk:"ca_cert_file"`
+	RequestTimeout       types.String     `tfsdk:"request_timeout"`
+	MaxRetries           wholeNumberValue `tfsdk:"max_retries"`
+	MaxRequestsPerSecond types.Float64    `tfsdk:"max_requests_per_second"`
+	LockoutProtection    types.Bool       `tfsdk:"lockout_protection"`
+	EmbeddedPath         types.String     `tfsdk:"embedded_path"`
 }
 
 // providerData is what Configure hands every resource and data source.
@@ -144,7 +145,8 @@ func (p *engageProvider) Schema(_ context.Context, _ provider.SchemaRequest, res
 				Optional: true,
 			},
 			"api_token": schema.StringAttribute{
-				MarkdownDescription: "API token for the REST backend, sent as a bearer token and never logged. Required with `endpoint`. " +
+				MarkdownDescription: "API token for the REST backend, sent as a bearer token and never logged. Required with `endpoint`; " +
+					"set (here or in `" + EnvAPIToken + "`) with no endpoint, it is an error rather than a silent switch to the embedded database. " +
 					"Can also be set with `" + EnvAPIToken + "` (preferred: keeps it out of configuration).",
 				Optional:  true,
 				Sensitive: true,
@@ -162,6 +164,7 @@ func (p *engageProvider) Schema(_ context.Context, _ provider.SchemaRequest, res
 				MarkdownDescription: fmt.Sprintf("Retries after a failed REST attempt (connection errors, 502, 503, 504), 1-%d. Defaults to %d. "+
 					"A 429 is not a failure and does not count: it is retried as its Retry-After says, for up to %s per request.",
 					client.MaxMaxRetries, client.DefaultMaxRetries, client.DefaultRateLimitedWait),
+				CustomType: wholeNumberType{},
 				Optional:   true,
 				Validators: []validator.Int64{int64validator.Between(1, client.MaxMaxRetries)},
 			},
@@ -223,6 +226,21 @@ func (p *engageProvider) Configure(ctx context.Context, req provider.ConfigureRe
 		return
 	}
 	dbPath := firstNonEmpty(cfg.EmbeddedPath.ValueString(), os.Getenv(EnvEmbeddedPath), p.defaultEmbeddedPath)
+
+	// A token means the user meant to reach an account over REST: using the
+	// embedded database instead would plan against an empty local file and
+	// apply nothing to the account, and nothing would say so. Checked before the
+	// database is opened, so the mistake leaves no file behind.
+	tokenInConfig, tokenInEnv := cfg.APIToken.ValueString() != "", os.Getenv(EnvAPIToken) != ""
+	if tokenInConfig || tokenInEnv {
+		detail := tokenWithoutEndpointDetail(tokenInConfig, tokenInEnv, dbPath)
+		if tokenInConfig {
+			resp.Diagnostics.AddAttributeError(path.Root("api_token"), "API token without an endpoint", detail)
+		} else {
+			resp.Diagnostics.AddError("API token without an endpoint", detail)
+		}
+		return
+	}
 
 	key, err := embeddedKeyFromEnv()
 	if err != nil {
@@ -304,6 +322,27 @@ func restService(ctx context.Context, endpoint, token string, cfg providerModel,
 		return nil
 	}
 	return c
+}
+
+// tokenWithoutEndpointDetail explains a token set with no endpoint (in the
+// provider block, in EnvAPIToken, or both) and the two ways out. It names
+// where the token is, never its value.
+func tokenWithoutEndpointDetail(inConfig, inEnv bool, dbPath string) string {
+	if abs, err := filepath.Abs(dbPath); err == nil {
+		dbPath = abs
+	}
+	var where, unset string
+	switch {
+	case inConfig && inEnv:
+		where, unset = "api_token (and "+EnvAPIToken+") is", "remove api_token and unset "+EnvAPIToken
+	case inConfig:
+		where, unset = "api_token is", "remove api_token"
+	default:
+		where, unset = EnvAPIToken+" is", "unset "+EnvAPIToken
+	}
+	return fmt.Sprintf("%s set but endpoint is not (nor %s), so the provider would use the local embedded database at %s "+
+		"and ignore the token. Set endpoint (or %s) to use the REST backend, or %s to use the embedded database.",
+		where, EnvEndpoint, dbPath, EnvEndpoint, unset)
 }
 
 func firstNonEmpty(values ...string) string {

@@ -1,10 +1,16 @@
 package provider_test
 
 import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-testing/config"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 
 	"github.com/engage-oss/terraform-provider-engage/internal/provider"
@@ -36,6 +42,10 @@ func TestAccProvider_misconfigurationIsAClearErrorAtTheAttribute(t *testing.T) {
 			provider: `request_timeout = "thirty seconds"`,
 			want:     regexp.MustCompile(`(?s)Invalid duration.*request_timeout: value must be a positive duration`),
 		},
+		"a fractional number of retries": {
+			provider: `max_retries = 1.5`,
+			want:     regexp.MustCompile(`(?s)Invalid Attribute Value.*Attribute max_retries must be a whole number, got 1\.5`),
+		},
 		"too many retries": {
 			provider: `max_retries = 100`,
 			want:     regexp.MustCompile(`(?s)max_retries.*value must be between 1 and`),
@@ -51,6 +61,80 @@ func TestAccProvider_misconfigurationIsAClearErrorAtTheAttribute(t *testing.T) {
 					ExpectError: tc.want,
 				}},
 			})
+		})
+	}
+}
+
+// TestAccProvider_tokenWithoutEndpointIsAnError: a token with no endpoint
+// used to select the embedded database silently, so a run meant for an
+// account planned against a local file. Not parallel: one case sets
+// ENGAGE_API_TOKEN, which the provider (in this process) reads.
+func TestAccProvider_tokenWithoutEndpointIsAnError(t *testing.T) {
+	const canary = "eng_canary-token-without-endpoint-7d1f"
+	// Whatever the developer's shell holds, no endpoint and no token but the
+	// ones each case sets.
+	t.Setenv(provider.EnvEndpoint, "")
+	t.Setenv(provider.EnvAPIToken, "")
+	cases := map[string]struct {
+		env  string // ENGAGE_API_TOKEN
+		body string // the provider block's arguments
+		want string // what the error says after its summary; a space matches where Terraform wraps lines
+	}{
+		"api_token in the provider block": {
+			// Through a sensitive variable, so the canary is in no
+			// configuration line Terraform quotes with the error.
+			body: "api_token = var.token",
+			want: `api_token = var\.token.*api_token is set but endpoint is not \(nor ENGAGE_ENDPOINT\), so the provider would use ` +
+				`the local embedded database at DBPATH and ignore the token\. Set endpoint \(or ENGAGE_ENDPOINT\) to use the REST backend, ` +
+				`or remove api_token to use the embedded database\.`,
+		},
+		"ENGAGE_API_TOKEN": {
+			env: canary,
+			want: `ENGAGE_API_TOKEN is set but endpoint is not \(nor ENGAGE_ENDPOINT\), so the provider would use ` +
+				`the local embedded database at DBPATH and ignore the token\. Set endpoint \(or ENGAGE_ENDPOINT\) to use the REST backend, ` +
+				`or unset ENGAGE_API_TOKEN to use the embedded database\.`,
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			t.Setenv(provider.EnvAPIToken, tc.env)
+			dbPath := filepath.Join(t.TempDir(), "engage.db")
+			want := regexp.MustCompile(`(?s)Error: API token without an endpoint.*` +
+				strings.ReplaceAll(strings.ReplaceAll(tc.want, " ", `\s+`), "DBPATH", regexp.QuoteMeta(dbPath)))
+			var got error
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: map[string]func() (tfprotov6.ProviderServer, error){
+					"engage": rpcsweep.NewProtocol6WithError(provider.New("test", provider.WithDefaultEmbeddedPath(dbPath))()),
+				},
+				// Not ExpectError: the whole error text is needed, to show
+				// the token is not in it.
+				ErrorCheck: func(err error) error { got = err; return nil },
+				Steps: []resource.TestStep{{
+					Config: `
+variable "token" {
+  type      = string
+  sensitive = true
+}
+provider "engage" {
+  ` + tc.body + `
+}
+data "engage_permissions" "all" {}
+`,
+					ConfigVariables: config.Variables{"token": config.StringVariable(canary)},
+				}},
+			})
+			if got == nil {
+				t.Fatal("the plan succeeded on the embedded database")
+			}
+			if !want.MatchString(got.Error()) {
+				t.Errorf("the error does not match %s:\n%s", want, got)
+			}
+			if strings.Contains(got.Error(), canary) {
+				t.Errorf("the error shows the token:\n%s", got)
+			}
+			if _, err := os.Stat(dbPath); !errors.Is(err, fs.ErrNotExist) {
+				t.Errorf("the embedded database was opened at %s (stat: %v)", dbPath, err)
+			}
 		})
 	}
 }

@@ -39,11 +39,11 @@ func NewSecuritySettingsResource() resource.Resource { return newManaged(securit
 type securitySettingsKind struct{}
 
 type securitySettingsModel struct {
-	ID                       types.String `tfsdk:"id"`
-	RequireTwoFactor         types.Bool   `tfsdk:"require_two_factor"`
-	SessionTimeoutMinutes    types.Int64  `tfsdk:"session_timeout_minutes"`
-	SSO                      types.Object `tfsdk:"sso"`
-	CampaignApprovalRequired types.Bool   `tfsdk:"campaign_approval_required"`
+	ID                       types.String     `tfsdk:"id"`
+	RequireTwoFactor         types.Bool       `tfsdk:"require_two_factor"`
+	SessionTimeoutMinutes    wholeNumberValue `tfsdk:"session_timeout_minutes"`
+	SSO                      types.Object     `tfsdk:"sso"`
+	CampaignApprovalRequired types.Bool       `tfsdk:"campaign_approval_required"`
 }
 
 // ssoModel is the sso attribute. The platform's "not set" (an empty string)
@@ -114,9 +114,10 @@ func (securitySettingsKind) schema() schema.Schema {
 			"session_timeout_minutes": schema.Int64Attribute{
 				MarkdownDescription: fmt.Sprintf("Minutes of inactivity after which a console session ends, %d-%d (one week). Defaults to `%d` (one day), the platform default.",
 					access.MinSessionTimeoutMinutes, access.MaxSessionTimeoutMinutes, access.DefaultSessionTimeoutMinutes),
-				Optional: true,
-				Computed: true,
-				Default:  int64default.StaticInt64(access.DefaultSessionTimeoutMinutes),
+				CustomType: wholeNumberType{},
+				Optional:   true,
+				Computed:   true,
+				Default:    int64default.StaticInt64(access.DefaultSessionTimeoutMinutes),
 				Validators: []validator.Int64{
 					int64validator.Between(access.MinSessionTimeoutMinutes, access.MaxSessionTimeoutMinutes),
 				},
@@ -377,7 +378,7 @@ func (securitySettingsKind) toObject(ctx context.Context, m securitySettingsMode
 func (securitySettingsKind) fromObject(ctx context.Context, m *securitySettingsModel, s access.SecuritySettings, diags *diag.Diagnostics) {
 	m.ID = types.StringValue(access.SecuritySettingsID)
 	m.RequireTwoFactor = types.BoolValue(s.RequireTwoFactor)
-	m.SessionTimeoutMinutes = types.Int64Value(int64(s.SessionTimeoutMinutes))
+	m.SessionTimeoutMinutes = wholeNumberValueOf(int64(s.SessionTimeoutMinutes))
 	m.CampaignApprovalRequired = types.BoolValue(s.CampaignApprovalRequired)
 	sso := ssoModel{
 		Enabled:                 types.BoolValue(s.SSO.Enabled),

@@ -29,14 +29,14 @@ type transferCredentialKind struct{}
 // secret_wo is write-only, read from the configuration only when it is sent,
 // so no code path can copy it into plan or state.
 type transferCredentialModel struct {
-	ID              types.String `tfsdk:"id"`
-	Name            types.String `tfsdk:"name"`
-	Username        types.String `tfsdk:"username"`
-	SecretWO        types.String `tfsdk:"secret_wo"`
-	SecretWOVersion types.Int64  `tfsdk:"secret_wo_version"`
-	Reference       types.String `tfsdk:"reference"`
-	CreatedAt       types.String `tfsdk:"created_at"`
-	RotatedAt       types.String `tfsdk:"rotated_at"`
+	ID              types.String     `tfsdk:"id"`
+	Name            types.String     `tfsdk:"name"`
+	Username        types.String     `tfsdk:"username"`
+	SecretWO        types.String     `tfsdk:"secret_wo"`
+	SecretWOVersion wholeNumberValue `tfsdk:"secret_wo_version"`
+	Reference       types.String     `tfsdk:"reference"`
+	CreatedAt       types.String     `tfsdk:"created_at"`
+	RotatedAt       types.String     `tfsdk:"rotated_at"`
 }
 
 func (transferCredentialKind) typeName() string { return "transfer_credential" }
@@ -73,9 +73,10 @@ func (transferCredentialKind) schema() schema.Schema {
 				Validators: []validator.String{stringvalidator.LengthBetween(1, access.MaxSecretLength)},
 			},
 			"secret_wo_version": schema.Int64Attribute{
-				MarkdownDescription: "Any number; change it to send `secret_wo` again and rotate the secret. " +
+				MarkdownDescription: "Any whole number; change it to send `secret_wo` again and rotate the secret. " +
 					"Terraform cannot see changes to a write-only value, so this is how a rotation is planned.",
-				Optional: true,
+				CustomType: wholeNumberType{},
+				Optional:   true,
 			},
 			"reference": schema.StringAttribute{
 				MarkdownDescription: "Placeholder the platform replaces with the secret during a transfer, e.g. `{{credential.sftp_prod}}`. Known at plan time.",
