@@ -84,7 +84,7 @@ resource "engage_user" %[1]q {
 					// A copied block: one create wins, the other fails
 					// saying the user was created during this run.
 					Config:      block("first", "ada@example.com") + block("copy", "ada@example.com"),
-					ExpectError: regexp.MustCompile(`(?s)User already exists.*created moments ago, during this run: another\s+resource\s+block\s+in\s+this\s+configuration`),
+					ExpectError: regexp.MustCompile(`(?s)User already exists.*created moments ago, during this run, so another\s+resource\s+block\s+in\s+this\s+configuration.*Do\s+not\s+import`),
 				},
 				{
 					// The block that won keeps the user, the other creates

@@ -56,8 +56,9 @@ func (ipAllowlistKind) schema() schema.Schema {
 		MarkdownDescription: "A named list of networks allowed to reach the console. While at least one list is " +
 			"enabled, the console refuses requests from outside every enabled list; with none enabled, " +
 			"allowlisting is off. IPv4 and IPv6 are supported; a bare address stands for its `/32` or `/128`. " +
-			"Refresh keeps the entries in the order state holds them, and puts entries added outside Terraform after them, " +
-			"so a plan shows only the entries that differ.",
+			"Refresh keeps the entries in the order state holds them and puts entries added outside Terraform after them, " +
+			"so an entry added in the console shows in a plan as that one entry. (One removed in the console shows as the " +
+			"entries after it moving up a place: Terraform shows list changes by position.)",
 		Attributes: map[string]schema.Attribute{
 			"id":          idAttribute("list"),
 			"name":        nameAttribute("name of the list", true, nameCheck),

@@ -344,7 +344,7 @@ func TestAccRole_removingAHeldRole(t *testing.T) {
 						// The users go in one apply with the role: Terraform
 						// destroys users before the role they reference.
 						Config:      roleWithHolders(false, false, onNew),
-						ExpectError: regexp.MustCompile(`(?s)Held\s+by\s+2\s+users\s+\(a@example\.com,\s+b@example\.com\).*create_before_destroy`),
+						ExpectError: regexp.MustCompile(`(?s)held\s+by\s+2\s+users;\s+reassign\s+them\s+first:\s+a@example\.com,\s+b@example\.com\.\s+Set\s+their\s+role_id.*create_before_destroy`),
 					},
 					{
 						// The documented way without it: move, then remove.

@@ -70,10 +70,11 @@ func (r *managed[M, O]) addCreateError(ctx context.Context, in O, err error, dia
 		r.conflictDetail(holder))
 }
 
-// conflictDetail explains a conflict on the natural key and the two ways
-// out: drop the duplicate block, or import the object.
+// conflictDetail explains a conflict on the natural key and the ways out:
+// drop the duplicate block, add a moved block, or, when nothing else
+// manages the object, import it.
 func (r *managed[M, O]) conflictDetail(h keyHolder) string {
-	noun, typ := r.kind.noun(), "engage_"+r.kind.typeName()
+	noun, typ, key := r.kind.noun(), "engage_"+r.kind.typeName(), h.attr.String()
 	importID := h.keyImportID
 	if importID == "" {
 		importID = h.id
@@ -82,17 +83,20 @@ func (r *managed[M, O]) conflictDetail(h keyHolder) string {
 	fmt.Fprintf(&b, "A %s %s already exists on the platform, with the id %q. Terraform does not take over "+
 		"an existing object on create: two resource addresses on one object would let either delete it.\n\n", noun, h.key, h.id)
 	if !r.data.configuredAt.IsZero() && !h.createdAt.Before(r.data.configuredAt) {
-		fmt.Fprintf(&b, "It was created moments ago, during this run: another resource block in this configuration most "+
-			"likely declares the same %s %s (a copied block, or a block whose address was renamed without a `moved` block). "+
-			"Remove the duplicate block, or add a `moved` block from the old address to the new one.\n\n", noun, h.key)
-	} else {
-		fmt.Fprintf(&b, "If another resource block manages it, in this configuration or another, remove the duplicate or give "+
-			"this %s another key; if this block's address was renamed without a `moved` block, add one from the old address "+
-			"to the new one.\n\n", noun)
+		fmt.Fprintf(&b, "It was created moments ago, during this run, so another resource block in this configuration "+
+			"declares it too (%ss are compared regardless of letter case and Unicode compatibility form): a copied block, "+
+			"or an address renamed without a `moved` block. Remove this block, or replace it with a `moved` block from the "+
+			"old address. Do not import it into this block: that would put a second address on it.", key)
+		return b.String()
 	}
-	fmt.Fprintf(&b, "To manage the existing %s with this block instead, import it, replacing NAME with this block's name:\n\n"+
+	fmt.Fprintf(&b, "If another resource block manages it, in this configuration or another, remove this block or give "+
+		"it another %s: importing the %s here as well would put a second address on it. If this block's address was "+
+		"renamed without a `moved` block, add one from the old address to the new one; if this apply destroyed the old "+
+		"address meanwhile, apply again.\n\n", key, noun)
+	fmt.Fprintf(&b, "If nothing else manages it (an object an interrupted apply left behind, or one made in the console), "+
+		"import it into this block, replacing NAME with this block's name:\n\n"+
 		"import {\n  to = %s.NAME\n  id = %q\n}\n\nor run: terraform import %s.NAME %s",
-		noun, typ, importID, typ, shellQuote(importID))
+		typ, importID, typ, shellQuote(importID))
 	return b.String()
 }
 
@@ -119,6 +123,9 @@ type importForms[O any] struct {
 // which forms the resource takes, and when the ID is a key written without
 // its form (a bare role name), the exact ID to use.
 func (f importForms[O]) resolve(ctx context.Context, svc access.Service, noun, importID string) (O, error) {
+	// No id, name or email starts or ends with white space: a stray space
+	// from a copied ID is not part of it.
+	importID = strings.TrimSpace(importID)
 	var (
 		got O
 		err error
@@ -141,15 +148,20 @@ func (f importForms[O]) keyForm(importID string) (string, bool) {
 	return f.parseKey(importID)
 }
 
-// notFound adds the way out to an id that names nothing.
+// notFound adds the way out to an id that names nothing: the key form
+// when the ID names an object by its key, or the forms the resource takes.
 func (f importForms[O]) notFound(ctx context.Context, svc access.Service, noun, importID string, err error) error {
 	hint := fmt.Sprintf("%s import IDs are %s.", upperFirst(noun), f.forms)
 	if f.byKey != nil && f.keyImportID != nil {
-		if _, keyErr := f.byKey(ctx, svc, importID); keyErr == nil {
+		_, keyErr := f.byKey(ctx, svc, importID)
+		switch {
+		case keyErr == nil:
 			hint = fmt.Sprintf("%q is not an id, but a %s has that name: import it with the ID %q.",
 				importID, noun, f.keyImportID(importID))
-		} else {
-			hint += fmt.Sprintf(" To import by name, use the ID %q.", f.keyImportID(importID))
+		case errors.Is(keyErr, access.ErrNotFound):
+			hint = fmt.Sprintf("No %s has that id or name either. %s", noun, hint)
+		default:
+			return fmt.Errorf("%w. %w", err, keyErr) // a system role: the refusal says why
 		}
 	}
 	return fmt.Errorf("%w. %s", err, hint)

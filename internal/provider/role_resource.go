@@ -121,10 +121,11 @@ func warnRoleHolders(ctx context.Context, data *providerData, state roleModel, d
 		return // the apply reports what the platform says
 	}
 	diags.AddWarning("Role still held by users", fmt.Sprintf(
-		"The role %q (%s) is held by %s. The platform refuses to delete a role that users hold, so the destroy fails "+
-			"unless every holder has moved to another role first. Moving them in this same apply works only when the "+
-			"role was applied with lifecycle { create_before_destroy = true }, which makes Terraform update the users "+
-			"before it destroys the role; otherwise move them in one apply and remove the role in the next.",
+		"The role %q (%s) is held by %s. The platform refuses to delete a role that users hold, so the destroy "+
+			"succeeds only if Terraform destroys or moves them first. It does for users destroyed along with the role "+
+			"(terraform destroy), and for users moved to another role in this apply when the role has "+
+			"lifecycle { create_before_destroy = true }; otherwise move them in one apply and remove the role in the next. "+
+			"If the role's address was renamed, a moved block renames it without destroying it.",
 		state.Name.ValueString(), state.ID.ValueString(), describeHolders(holders)))
 }
 
@@ -143,9 +144,19 @@ func roleHolders(ctx context.Context, svc access.Service, id string) ([]access.U
 	return holders, nil
 }
 
-// describeHolders names holders by email: "2 users (a@x.com, b@x.com)",
-// the first maxHoldersNamed of them in alphabetical order.
+// describeHolders names holders by count and email: "2 users (a@x.com,
+// b@x.com)".
 func describeHolders(holders []access.User) string {
+	count := "1 user"
+	if len(holders) != 1 {
+		count = fmt.Sprintf("%d users", len(holders))
+	}
+	return count + " (" + holderEmails(holders) + ")"
+}
+
+// holderEmails names the first maxHoldersNamed holders in alphabetical
+// order, and counts the rest.
+func holderEmails(holders []access.User) string {
 	emails := make([]string, len(holders))
 	for i, u := range holders {
 		emails[i] = u.Email
@@ -155,11 +166,7 @@ func describeHolders(holders []access.User) string {
 	if more := len(holders) - len(named); more > 0 {
 		named = append(named, fmt.Sprintf("and %d more", more))
 	}
-	count := "1 user"
-	if len(holders) != 1 {
-		count = fmt.Sprintf("%d users", len(holders))
-	}
-	return count + " (" + strings.Join(named, ", ") + ")"
+	return strings.Join(named, ", ")
 }
 
 func (roleKind) toObject(ctx context.Context, m roleModel, diags *diag.Diagnostics) access.Role {
@@ -210,8 +217,8 @@ func (roleKind) delete(ctx context.Context, data *providerData, state roleModel)
 	if listErr != nil || len(holders) == 0 {
 		return err
 	}
-	return fmt.Errorf("%w. Held by %s: set their role_id to another role first (or give the role "+
-		"lifecycle { create_before_destroy = true } to do both in one apply)", err, describeHolders(holders))
+	return fmt.Errorf("%w: %s. Set their role_id to another role first, or give the role "+
+		"lifecycle { create_before_destroy = true } to move them and remove it in one apply", err, holderEmails(holders))
 }
 
 // holder finds the role holding the name; a system role's name is refused

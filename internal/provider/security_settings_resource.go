@@ -224,10 +224,18 @@ func (securitySettingsKind) validateConfig(ctx context.Context, config tfsdk.Con
 	}
 }
 
-// adjustPlan makes idp_certificate_expires_at known at plan time, so a plan
-// review sees when a new certificate runs out, and warns that a destroy
-// resets the platform defaults rather than deleting anything.
-func (securitySettingsKind) adjustPlan(ctx context.Context, _ *providerData, _ tfsdk.Config, plan, _ *securitySettingsModel, diags *diag.Diagnostics) {
+// adjustPlan refuses a create over settings already written, makes
+// idp_certificate_expires_at known at plan time, so a plan review sees when
+// a new certificate runs out, and warns that a destroy resets the platform
+// defaults rather than deleting anything.
+func (securitySettingsKind) adjustPlan(ctx context.Context, data *providerData, _ tfsdk.Config, plan, state *securitySettingsModel, diags *diag.Diagnostics) {
+	if plan != nil && state == nil && data != nil {
+		// A create the apply would refuse (see create): refused now.
+		if current, err := data.service.GetSecuritySettings(ctx); err == nil && current.Customized {
+			addServiceError(diags, "Security settings already configured", errSettingsConfigured(current))
+			return
+		}
+	}
 	if plan == nil {
 		diags.AddWarning("Security settings reset to the platform defaults",
 			fmt.Sprintf("Destroying engage_security_settings does not delete the account's security settings: it resets them to the platform defaults "+
@@ -344,13 +352,18 @@ func changedFromDefaults(s access.SecuritySettings) []string {
 // someone already wrote, with the import that takes them over.
 func errSettingsConfigured(current access.SecuritySettings) error {
 	differ := "written since the defaults were last set, though they equal them"
-	if changed := changedFromDefaults(current); len(changed) > 0 {
+	switch changed := changedFromDefaults(current); len(changed) {
+	case 0:
+	case 1:
+		differ = changed[0] + " differs from the platform default"
+	default:
 		differ = strings.Join(changed, ", ") + " differ from the platform defaults"
 	}
 	return &access.ConflictError{Kind: "security settings", ID: access.SecuritySettingsID, Reason: fmt.Sprintf(
-		"the account's security settings are already configured (%s). Another engage_security_settings block, in this "+
-			"configuration or another, or a change made in the console, set them; declare engage_security_settings once per "+
-			"account. To manage the current settings with this block, import them, replacing NAME with this block's name:"+
+		"the account's security settings are already configured (%s), by another engage_security_settings block "+
+			"(in this configuration or another) or in the console; declare engage_security_settings once per account. "+
+			"If another block manages them, remove this one: importing them here as well would let the two blocks flip the "+
+			"settings on every apply. If none does, import them into this block, replacing NAME with this block's name:"+
 			"\n\nimport {\n  to = engage_security_settings.NAME\n  id = %q\n}\n\nor run: terraform import engage_security_settings.NAME %s",
 		differ, access.SecuritySettingsID, access.SecuritySettingsID)}
 }

@@ -19,7 +19,7 @@ import (
 // settingsConfigured is the refusal of a second engage_security_settings:
 // the settings are taken, and the import takes them over.
 var settingsConfigured = regexp.MustCompile(`(?s)already\s+configured.*declare\s+engage_security_settings\s+once\s+per\s+account.*` +
-	`import\s+\{.*to\s+=\s+engage_security_settings\.NAME.*id\s+=\s+"account"`)
+	`If\s+another\s+block\s+manages\s+them,\s+remove\s+this\s+one.*import\s+\{.*to\s+=\s+engage_security_settings\.NAME.*id\s+=\s+"account"`)
 
 func settingsBlock(name string, twoFactor bool) string {
 	return fmt.Sprintf(`
