@@ -328,7 +328,7 @@ resource "engage_ip_allowlist" "b" {
   entries    = [{ cidr = "198.51.100.0/24" }]
   depends_on = [engage_ip_allowlist.a]
 }`,
-				ExpectError: regexp.MustCompile(`(?s)IP allowlist already exists.*named "Office".*id = "name:Office"`),
+				ExpectError: regexp.MustCompile(`(?s)IP allowlist already exists.*An IP allowlist named "Office".*created moments ago, during this run`),
 			}},
 		})
 	})

@@ -275,7 +275,7 @@ resource "engage_masking_column" "b" {
   mask       = "hash"
   depends_on = [engage_masking_column.a]
 }`,
-				ExpectError: regexp.MustCompile(`(?s)Masking column already exists.*for the column contacts/email.*id = "contacts/email"`),
+				ExpectError: regexp.MustCompile(`(?s)Masking column already exists.*for the column contacts/email.*created moments ago, during this run`),
 			}},
 		})
 	})

@@ -400,7 +400,7 @@ func TestAccImport_aBareNameSaysWhichIDToUse(t *testing.T) {
 					ResourceName:  roleAddr,
 					ImportState:   true,
 					ImportStateId: "Nobody",
-					ExpectError:   regexp.MustCompile(`(?s)Role\s+import\s+IDs\s+are\s+a\s+role\s+id,\s+or\s+name:<role\s+name>.*use\s+the\s+ID\s+"name:Nobody"`),
+					ExpectError:   regexp.MustCompile(`(?s)role\s+"Nobody"\s+not\s+found.\s+No\s+role\s+has\s+that\s+id\s+or\s+name\s+either.\s+Role\s+import\s+IDs\s+are\s+a\s+role\s+id,\s+or\s+name:<role\s+name>`),
 				},
 				{
 					ResourceName:  userAddrForImport,

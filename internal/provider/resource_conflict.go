@@ -80,13 +80,18 @@ func (r *managed[M, O]) conflictDetail(h keyHolder) string {
 		importID = h.id
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "A %s %s already exists on the platform, with the id %q. Terraform does not take over "+
-		"an existing object on create: two resource addresses on one object would let either delete it.\n\n", noun, h.key, h.id)
-	if !r.data.configuredAt.IsZero() && !h.createdAt.Before(r.data.configuredAt) {
+	fmt.Fprintf(&b, "%s %s %s already exists on the platform, with the id %q. Terraform does not take over "+
+		"an existing object on create: two resource addresses on one object would let either delete it.\n\n",
+		upperFirst(article(noun)), noun, h.key, h.id)
+	if !r.data.configuredAt.IsZero() && !h.createdAt.IsZero() && !h.createdAt.Before(r.data.configuredAt) {
+		compared := ""
+		if key == "name" || key == "email" {
+			compared = fmt.Sprintf(" (%ss are compared regardless of letter case and Unicode compatibility form)", key)
+		}
 		fmt.Fprintf(&b, "It was created moments ago, during this run, so another resource block in this configuration "+
-			"declares it too (%ss are compared regardless of letter case and Unicode compatibility form): a copied block, "+
-			"or an address renamed without a `moved` block. Remove this block, or replace it with a `moved` block from the "+
-			"old address. Do not import it into this block: that would put a second address on it.", key)
+			"declares it too%s: a copied block, or an address renamed without a `moved` block. Remove this block, or "+
+			"replace it with a `moved` block from the old address. Do not import it into this block: that would put a "+
+			"second address on it.", compared)
 		return b.String()
 	}
 	fmt.Fprintf(&b, "If another resource block manages it, in this configuration or another, remove this block or give "+
@@ -165,6 +170,15 @@ func (f importForms[O]) notFound(ctx context.Context, svc access.Service, noun, 
 		}
 	}
 	return fmt.Errorf("%w. %s", err, hint)
+}
+
+// article is "a" or "an" before noun, as it is read aloud ("an IP
+// allowlist", "a user").
+func article(noun string) string {
+	if noun != "" && strings.ContainsRune("AEIOaeio", rune(noun[0])) {
+		return "an"
+	}
+	return "a"
 }
 
 // upperFirst capitalises a message's first letter ("IP allowlist" stays).

@@ -99,12 +99,13 @@ func (u User) ToAccess() access.User {
 // MaskingColumn is a masked personal-data column. Its id is "table/column",
 // the same as its Terraform import ID and its URL path.
 type MaskingColumn struct {
-	ID          string `json:"id,omitempty"`
-	Table       string `json:"table"`
-	Column      string `json:"column"`
-	Mask        string `json:"mask"`
-	Description string `json:"description"`
-	Version     int64  `json:"version,omitempty"`
+	ID          string    `json:"id,omitempty"`
+	Table       string    `json:"table"`
+	Column      string    `json:"column"`
+	Mask        string    `json:"mask"`
+	Description string    `json:"description"`
+	CreatedAt   time.Time `json:"created_at,omitzero"`
+	Version     int64     `json:"version,omitempty"`
 }
 
 // MaskingColumnID is the identifier of the column table.column.
@@ -118,6 +119,7 @@ func FromMaskingColumn(c access.MaskingColumn) MaskingColumn {
 		Column:      c.Column,
 		Mask:        string(c.Mask),
 		Description: c.Description,
+		CreatedAt:   utc(c.CreatedAt),
 		Version:     int64(c.Version),
 	}
 }
@@ -130,6 +132,7 @@ func (c MaskingColumn) ToAccess() access.MaskingColumn {
 		Column:      c.Column,
 		Mask:        access.MaskKind(c.Mask),
 		Description: c.Description,
+		CreatedAt:   c.CreatedAt,
 		Version:     access.Version(c.Version),
 	}
 }
@@ -147,6 +150,7 @@ type IPAllowlist struct {
 	Description string           `json:"description"`
 	Enabled     bool             `json:"enabled"`
 	Entries     []AllowlistEntry `json:"entries"`
+	CreatedAt   time.Time        `json:"created_at,omitzero"`
 	Version     int64            `json:"version,omitempty"`
 }
 
@@ -156,7 +160,8 @@ func FromIPAllowlist(l access.IPAllowlist) IPAllowlist {
 	for _, e := range l.Entries {
 		entries = append(entries, AllowlistEntry{CIDR: e.CIDR, Description: e.Description})
 	}
-	return IPAllowlist{ID: l.ID, Name: l.Name, Description: l.Description, Enabled: l.Enabled, Entries: entries, Version: int64(l.Version)}
+	return IPAllowlist{ID: l.ID, Name: l.Name, Description: l.Description, Enabled: l.Enabled, Entries: entries,
+		CreatedAt: utc(l.CreatedAt), Version: int64(l.Version)}
 }
 
 // ToAccess maps the JSON form back to the domain type.
@@ -168,7 +173,8 @@ func (l IPAllowlist) ToAccess() access.IPAllowlist {
 	for _, e := range l.Entries {
 		entries = append(entries, access.AllowlistEntry{CIDR: e.CIDR, Description: e.Description})
 	}
-	return access.IPAllowlist{ID: l.ID, Name: l.Name, Description: l.Description, Enabled: l.Enabled, Entries: entries, Version: access.Version(l.Version)}
+	return access.IPAllowlist{ID: l.ID, Name: l.Name, Description: l.Description, Enabled: l.Enabled, Entries: entries,
+		CreatedAt: l.CreatedAt, Version: access.Version(l.Version)}
 }
 
 // TransferCredential is a transfer credential as the API returns it. It has

@@ -144,9 +144,9 @@ func TestBreachesOfTheDescriptionAreRecorded(t *testing.T) {
 		{"an undocumented status", "GET", "/v1/whoami", "", http.StatusTeapot, "application/json", `{}`, "status is not supported"},
 		{"an error that is not a problem body", "GET", "/v1/roles/r1", "", 404, "text/plain", "not found", "text/plain"},
 		{"an unknown field the server accepted", "POST", "/v1/masking-columns", `{"table":"t","column":"c","mask":"full","description":"","colour":"red"}`,
-			201, "application/json", `{"id":"t/c","table":"t","column":"c","mask":"full","description":"","version":1}`, "request"},
+			201, "application/json", `{"id":"t/c","table":"t","column":"c","mask":"full","description":"","created_at":"2026-01-01T00:00:00Z","version":1}`, "request"},
 		{"a mask kind the description does not list", "POST", "/v1/masking-columns", `{"table":"t","column":"c","mask":"blur","description":""}`,
-			201, "application/json", `{"id":"t/c","table":"t","column":"c","mask":"full","description":"","version":1}`, "mask"},
+			201, "application/json", `{"id":"t/c","table":"t","column":"c","mask":"full","description":"","created_at":"2026-01-01T00:00:00Z","version":1}`, "mask"},
 		{"a route the description does not list", "GET", "/v1/secrets", "", 200, "application/json", `{}`, "no operation"},
 	}
 	for _, tc := range tests {
