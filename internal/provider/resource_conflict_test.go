@@ -10,17 +10,12 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 
 	"github.com/engage-oss/terraform-provider-engage/internal/access"
-	"github.com/engage-oss/terraform-provider-engage/internal/store"
 )
 
 func TestCreateConflictErrors(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s, err := store.OpenMemory(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = s.Close() })
+	s := openMemoryStore(t)
 	taken, err := s.CreateRole(ctx, access.Role{Name: "Taken", Permissions: []string{"campaign.view"}})
 	if err != nil {
 		t.Fatal(err)

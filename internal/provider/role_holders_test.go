@@ -6,51 +6,24 @@ import (
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/resource"
-	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
-	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/engage-oss/terraform-provider-engage/internal/access"
-	"github.com/engage-oss/terraform-provider-engage/internal/store"
 )
-
-// The destroy warning is asserted here rather than in an acceptance test:
-// plan checks see `terraform show -json`, which carries no diagnostics.
 
 // planRoleDestroy runs ModifyPlan for the destroy of role on svc.
 func planRoleDestroy(t *testing.T, svc access.Service, role access.Role) diag.Diagnostics {
 	t.Helper()
-	ctx := context.Background()
-	r := &managed[roleModel, access.Role]{kind: roleKind{}, data: &providerData{service: svc}}
-	var schemaResp resource.SchemaResponse
-	r.Schema(ctx, resource.SchemaRequest{}, &schemaResp)
-	s := schemaResp.Schema
-	null := tftypes.NewValue(s.Type().TerraformType(ctx), nil)
-	req := resource.ModifyPlanRequest{
-		Config: tfsdk.Config{Schema: s, Raw: null},
-		Plan:   tfsdk.Plan{Schema: s, Raw: null},
-		State:  tfsdk.State{Schema: s, Raw: null},
-	}
 	var state roleModel
 	var diags diag.Diagnostics
-	roleKind{}.fromObject(ctx, &state, role, &diags)
-	diags.Append(req.State.Set(ctx, &state)...)
-	if diags.HasError() {
-		t.Fatalf("building the request: %v", diags)
-	}
-	resp := &resource.ModifyPlanResponse{Plan: req.Plan}
-	r.ModifyPlan(ctx, req, resp)
-	return resp.Diagnostics
+	roleKind{}.fromObject(context.Background(), &state, role, &diags)
+	_, got := modifyPlan(t, &managed[roleModel, access.Role]{kind: roleKind{}, data: &providerData{service: svc}}, &state, nil)
+	return append(diags, got...)
 }
 
 func TestRoleDestroyWarnsNamingTheUsersWhoHoldIt(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s, err := store.OpenMemory(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = s.Close() })
+	s := openMemoryStore(t)
 	held, err := s.CreateRole(ctx, access.Role{Name: "Held", Permissions: []string{"campaign.view"}})
 	if err != nil {
 		t.Fatal(err)

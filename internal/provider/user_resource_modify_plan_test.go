@@ -8,13 +8,9 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
-	"github.com/hashicorp/terraform-plugin-framework/resource"
-	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/engage-oss/terraform-provider-engage/internal/access"
-	"github.com/engage-oss/terraform-provider-engage/internal/store"
 )
 
 // The Full Admin warning is asserted here rather than in an acceptance
@@ -62,49 +58,18 @@ func storedUser(roleID string, disabled, loggedIn bool) *userModel {
 	return m
 }
 
-// modifyUserPlan runs ModifyPlan for plan over state (nil when creating)
-// and returns the resulting plan and diagnostics.
+// modifyUserPlan runs ModifyPlan for plan over state (nil when creating).
 func modifyUserPlan(t *testing.T, r *managed[userModel, access.User], state *userModel, plan userModel) (userModel, diag.Diagnostics) {
 	t.Helper()
-	ctx := context.Background()
-	var schemaResp resource.SchemaResponse
-	r.Schema(ctx, resource.SchemaRequest{}, &schemaResp)
-	s := schemaResp.Schema
-	null := tftypes.NewValue(s.Type().TerraformType(ctx), nil)
-
-	req := resource.ModifyPlanRequest{
-		Config: tfsdk.Config{Schema: s, Raw: null},
-		Plan:   tfsdk.Plan{Schema: s, Raw: null},
-		State:  tfsdk.State{Schema: s, Raw: null},
-	}
-	var diags diag.Diagnostics
-	diags.Append(req.Plan.Set(ctx, &plan)...)
-	req.Config.Raw = req.Plan.Raw
-	if state != nil {
-		diags.Append(req.State.Set(ctx, state)...)
-	}
-	if diags.HasError() {
-		t.Fatalf("building the request: %v", diags)
-	}
-	resp := &resource.ModifyPlanResponse{Plan: req.Plan}
-	r.ModifyPlan(ctx, req, resp)
-
-	var got userModel
-	if d := resp.Plan.Get(ctx, &got); d.HasError() {
-		t.Fatalf("reading the modified plan: %v", d)
-	}
-	return got, resp.Diagnostics
+	got, diags := modifyPlan(t, r, state, &plan)
+	return *got, diags
 }
 
 // newUserResourceOnMemoryStore returns a configured resource and the id of a
 // custom role on its platform.
 func newUserResourceOnMemoryStore(t *testing.T) (*managed[userModel, access.User], string) {
 	t.Helper()
-	s, err := store.OpenMemory(t.Context())
-	if err != nil {
-		t.Fatalf("OpenMemory: %v", err)
-	}
-	t.Cleanup(func() { _ = s.Close() })
+	s := openMemoryStore(t)
 	role, err := s.CreateRole(t.Context(), access.Role{Name: "Analyst", Permissions: []string{"analytics.insights"}})
 	if err != nil {
 		t.Fatalf("CreateRole: %v", err)
@@ -292,11 +257,7 @@ func TestUserModifyPlanPlansWhatIsCertain(t *testing.T) {
 func TestUserUpdateKeepsThePlannedLoginValuesWhenTheUserLogsInMeanwhile(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s, err := store.OpenMemory(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = s.Close() })
+	s := openMemoryStore(t)
 	u, err := s.CreateUser(ctx, access.User{Email: "ada@example.com", DisplayName: "Ada", RoleID: access.ReadOnlyRoleID})
 	if err != nil {
 		t.Fatal(err)
