@@ -39,7 +39,6 @@ resource "engage_role" "auditor" {
   permissions = ["campaign.view"]
 }
 `
-	const reviewAddr = "data.engage_access_review.this"
 	acctest.ForEachBackend(t, func(t *testing.T, b *acctest.Backend) {
 		ctx := context.Background()
 		var admins []access.User

@@ -94,8 +94,8 @@ func TestWholeNumberValueIsAnInt64OnTheWire(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if v := read.(wholeNumberValue); v.ValueInt64() != 90 {
-		t.Errorf("ValueInt64() = %d, want 90", v.ValueInt64())
+	if v, ok := read.(wholeNumberValue); !ok || v.ValueInt64() != 90 {
+		t.Errorf("read back %#v, want the whole number 90", read)
 	}
 	again, err := read.ToTerraformValue(ctx)
 	if err != nil {
@@ -114,7 +114,11 @@ func TestWholeNumberValueThatIsNotWholeNeverPassesForAnInt64(t *testing.T) {
 	if err != nil {
 		t.Fatalf("ValueFromTerraform: %v", err)
 	}
-	if _, diags := v.(wholeNumberValue).ToInt64Value(ctx); !diags.HasError() {
+	whole, ok := v.(wholeNumberValue)
+	if !ok {
+		t.Fatalf("ValueFromTerraform gave %T, want wholeNumberValue", v)
+	}
+	if _, diags := whole.ToInt64Value(ctx); !diags.HasError() {
 		t.Errorf("ToInt64Value of 1.5 gave no error")
 	}
 	if v.Equal(wholeNumberValueOf(1)) {
