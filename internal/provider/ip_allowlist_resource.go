@@ -131,7 +131,11 @@ func (k ipAllowlistKind) adjustPlan(ctx context.Context, data *providerData, _ t
 		in.ID = id
 		planned = canonicalAllowlist(in)
 	}
-	if err := data.lockout.checkPlan(ctx, id, planned); err != nil {
+	warning, err := data.lockout.checkPlan(ctx, id, planned)
+	if warning != "" {
+		diags.AddWarning("IP allowlist change depends on another list", warning)
+	}
+	if err != nil {
 		addServiceError(diags, "IP allowlist change refused", err)
 	}
 }

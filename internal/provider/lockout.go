@@ -63,10 +63,12 @@ func (g *lockoutGuard) check(ctx context.Context, id string, planned *access.IPA
 }
 
 // checkPlan is check at plan time: it records planned as this run's plan
-// for the list, and counts the lists planned before it.
-func (g *lockoutGuard) checkPlan(ctx context.Context, id string, planned *access.IPAllowlist) error {
+// for the list, and counts the lists planned before it. When only those
+// make the change safe, it says so in warning: the apply refuses the change
+// if Terraform writes it before them, which depends_on prevents.
+func (g *lockoutGuard) checkPlan(ctx context.Context, id string, planned *access.IPAllowlist) (warning string, err error) {
 	if g == nil || !g.enabled {
-		return nil
+		return "", nil
 	}
 	g.mu.Lock()
 	if g.planned == nil {
@@ -80,7 +82,17 @@ func (g *lockoutGuard) checkPlan(ctx context.Context, id string, planned *access
 	delete(others, self)
 	g.planned[self] = planned
 	g.mu.Unlock()
-	return g.checkWith(ctx, id, planned, others)
+	if err := g.checkWith(ctx, id, planned, others); err != nil || len(others) == 0 {
+		return "", err
+	}
+	// Refused without the other planned lists: the refusal itself is not
+	// this plan's error, only the reason for the warning.
+	if safeAlone := g.checkWith(ctx, id, planned, nil) == nil; !safeAlone {
+		return "This change keeps your own address inside an enabled IP allowlist only thanks to another list this apply " +
+			"creates or changes. Unless this list names that one in depends_on (depends_on = [engage_ip_allowlist.other]), " +
+			"Terraform may write this one first, and the apply then refuses it before writing anything.", nil
+	}
+	return "", nil
 }
 
 // plannedListKey names a planned list: its id, or its name while it has
