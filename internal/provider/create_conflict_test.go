@@ -180,39 +180,32 @@ func createUserOutOfBand(t *testing.T, b *acctest.Backend, u access.User) string
 
 // checkRoleCount asserts how many roles hold name.
 func checkRoleCount(b *acctest.Backend, name string, want int) resource.TestCheckFunc {
-	return func(*terraform.State) error {
-		roles, err := access.ListAll(context.Background(), b.Service.ListRoles)
-		if err != nil {
-			return err
-		}
-		n := 0
-		for _, r := range roles {
-			if access.NameKey(r.Name) == access.NameKey(name) {
-				n++
-			}
-		}
-		if n != want {
-			return fmt.Errorf("%d roles named %q, want %d", n, name, want)
-		}
-		return nil
-	}
+	return checkKeyCount(b.Service.ListRoles, func(r access.Role) string { return r.Name }, "roles named", name, want)
 }
 
 // checkUserCount asserts how many users hold email.
 func checkUserCount(b *acctest.Backend, email string, want int) resource.TestCheckFunc {
+	return checkKeyCount(b.Service.ListUsers, func(u access.User) string { return u.Email }, "users with the email", email, want)
+}
+
+// checkKeyCount asserts how many objects of a collection hold key, as the
+// platform compares keys (access.NameKey).
+func checkKeyCount[T any](list func(context.Context, access.ListOptions) (access.Page[T], error),
+	keyOf func(T) string, what, key string, want int,
+) resource.TestCheckFunc {
 	return func(*terraform.State) error {
-		users, err := access.ListAll(context.Background(), b.Service.ListUsers)
+		all, err := access.ListAll(context.Background(), list)
 		if err != nil {
 			return err
 		}
 		n := 0
-		for _, u := range users {
-			if access.NameKey(u.Email) == access.NameKey(email) {
+		for _, o := range all {
+			if access.NameKey(keyOf(o)) == access.NameKey(key) {
 				n++
 			}
 		}
 		if n != want {
-			return fmt.Errorf("%d users with the email %q, want %d", n, email, want)
+			return fmt.Errorf("%d %s %q, want %d", n, what, key, want)
 		}
 		return nil
 	}
