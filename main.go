@@ -34,6 +34,8 @@ func main() {
 			os.Exit(command.Serve(os.Args[2:], os.Stderr))
 		case "token":
 			os.Exit(command.Token(os.Args[2:], os.Stdout, os.Stderr))
+		case "review-plan":
+			os.Exit(command.ReviewPlan(os.Args[2:], os.Stdin, os.Stdout, os.Stderr))
 		}
 	}
 

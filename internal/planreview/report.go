@@ -42,14 +42,14 @@ type Report struct {
 	HighestSeverity string `json:"highest_severity"`
 	// Backend says where facts the plan lacks came from: "none" (the plan
 	// alone), "embedded" or "rest".
-	Backend    string      `json:"backend"`
-	Principals []Principal `json:"principals"`
-	Roles      []RoleDelta `json:"roles"`
-	Network    Network     `json:"network"`
-	Exports    []Export    `json:"exports"`
-	Masking    []Masking   `json:"masking"`
-	Settings   []Setting   `json:"settings"`
-	Findings   []Finding   `json:"findings"`
+	Backend    string       `json:"backend"`
+	Principals []Principal  `json:"principals"`
+	Roles      []RoleDelta  `json:"roles"`
+	Network    Network      `json:"network"`
+	Exports    []Export     `json:"exports"`
+	Masking    []Masking    `json:"masking"`
+	Settings   []Setting    `json:"settings"`
+	Findings   []Finding    `json:"findings"`
 	Unresolved []Unresolved `json:"unresolved"`
 }
 
