@@ -131,11 +131,13 @@ func appendPrefixes(nets []netip.Prefix, l allowlistValues) []netip.Prefix {
 	return nets
 }
 
+// cidrs returns a list's entries in canonical form (192.0.2.7 is
+// 192.0.2.7/32), so that a respelled entry is no change.
 func cidrs(l allowlistValues) []string {
 	out := make([]string, 0, len(l.Entries))
 	for _, e := range l.Entries {
-		if e.CIDR != "" {
-			out = append(out, e.CIDR)
+		if canonical, err := access.CanonicalCIDR(e.CIDR); err == nil {
+			out = append(out, canonical)
 		}
 	}
 	slices.Sort(out)
