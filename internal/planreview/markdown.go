@@ -216,18 +216,6 @@ var severityIcon = map[string]string{
 	SeverityLow:    "🟡",
 }
 
-func severityRank(s string) int {
-	switch s {
-	case SeverityHigh:
-		return 0
-	case SeverityMedium:
-		return 1
-	case SeverityLow:
-		return 2
-	}
-	return 3
-}
-
 func headline(d *doc, r Report) {
 	highest := highestSeverity(r.Findings)
 	switch {
@@ -312,7 +300,7 @@ func headline(d *doc, r Report) {
 func highestSeverity(findings []Finding) string {
 	highest := ""
 	for _, f := range findings {
-		if highest == "" || severityRank(f.Severity) < severityRank(highest) {
+		if highest == "" || severityRank(f.Severity) > severityRank(highest) {
 			highest = f.Severity
 		}
 	}
@@ -333,7 +321,7 @@ func findingsSection(d *doc, findings []Finding) {
 		return
 	}
 	sorted := slices.Clone(findings)
-	slices.SortStableFunc(sorted, func(a, b Finding) int { return cmp.Compare(severityRank(a.Severity), severityRank(b.Severity)) })
+	slices.SortStableFunc(sorted, func(a, b Finding) int { return cmp.Compare(severityRank(b.Severity), severityRank(a.Severity)) })
 	d.text("### Findings\n\n")
 	b := &block{noun: "findings", split: true}
 	for _, f := range sorted {
@@ -515,7 +503,7 @@ func rolesSection(d *doc, roles []RoleDelta) {
 		} else {
 			holders += "<br>account: needs a backend"
 		}
-		b.rows = append(b.rows, row(name, action(r.Action), perms, holders))
+		b.rows = append(b.rows, row(name, actionWords(r.Action), perms, holders))
 	}
 	d.add(b)
 }
@@ -561,7 +549,7 @@ func networkSection(d *doc, n Network) {
 				name += "<br>" + mdCode(l.Address)
 			}
 			entries := entryChange(l.Added, l.Removed)
-			b.rows = append(b.rows, row(name, action(l.Action), beforeAfter(yesNo(l.EnabledBefore), yesNo(l.EnabledAfter)), entries))
+			b.rows = append(b.rows, row(name, actionWords(l.Action), beforeAfter(yesNo(l.EnabledBefore), yesNo(l.EnabledAfter)), entries))
 		}
 		d.add(b)
 	}
@@ -664,7 +652,7 @@ func exportsSection(d *doc, exports []Export) {
 		case e.Kind == "export_destination" && strings.HasPrefix(e.Target, "sftp://"):
 			hostKey = "pinned"
 		}
-		b.rows = append(b.rows, row(name, action(e.Action), target, kinds, hostKey))
+		b.rows = append(b.rows, row(name, actionWords(e.Action), target, kinds, hostKey))
 	}
 	d.add(b)
 }
@@ -808,7 +796,7 @@ func footer(d *doc, r Report) {
 
 // --- words ---
 
-func action(a string) string {
+func actionWords(a string) string {
 	switch a {
 	case "create":
 		return "created"
