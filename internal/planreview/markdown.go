@@ -36,7 +36,7 @@ const (
 	// collapses.
 	collapseAt = 10
 	// maxTextRunes caps any one user-controlled string.
-	maxTextRunes = 200
+	maxTextRunes = 400
 	// maxInlinePerms is the longest permission list shown without a
 	// <details> around it; maxListedPerms the longest shown at all.
 	maxInlinePerms = 6

@@ -97,6 +97,8 @@ type RoleDelta struct {
 	After           []string `json:"after"`
 	Gained          []string `json:"gained"`
 	Lost            []string `json:"lost"`
+	// SensitiveGained is the part of Gained the catalog marks sensitive.
+	SensitiveGained []string `json:"sensitive_gained"`
 	SensitiveBefore bool     `json:"sensitive_before"`
 	SensitiveAfter  bool     `json:"sensitive_after"`
 	// FullAdminEquivalent is true when After is every permission.

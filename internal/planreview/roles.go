@@ -163,7 +163,7 @@ func (r *reviewer) reviewRoles() error {
 			before = r.roles.before[v.ID]
 		}
 		after := r.roles.after[c.rc.Address]
-		d := RoleDelta{Address: c.rc.Address, Action: c.action, Gained: []string{}, Lost: []string{}}
+		d := RoleDelta{Address: c.rc.Address, Action: c.action, Gained: []string{}, Lost: []string{}, SensitiveGained: []string{}}
 		if before != nil {
 			d.Name, d.RoleID, d.Before = before.name, before.id, before.effective
 			d.SensitiveBefore = len(r.sensitive(before.effective)) > 0
@@ -189,6 +189,7 @@ func (r *reviewer) reviewRoles() error {
 			d.Gained = difference(d.After, d.Before)
 			d.Lost = difference(d.Before, d.After)
 		}
+		d.SensitiveGained = r.sensitive(d.Gained)
 		d.HoldersManaged = r.holdersManaged[c.rc.Address]
 		if r.opts.Account != nil {
 			n := 0
@@ -219,7 +220,7 @@ func (r *reviewer) roleFindings(c *change, d RoleDelta, before *roleInfo) {
 	}
 	r.unresolved(d.Name, UnresolvedNeedsBackend,
 		"users outside this configuration who hold role %q are not listed: give review-plan a backend (ENGAGE_ENDPOINT and ENGAGE_API_TOKEN, or ENGAGE_EMBEDDED_PATH)", d.Name)
-	gained := r.sensitive(d.Gained)
+	gained := d.SensitiveGained
 	if len(gained) == 0 {
 		return
 	}
