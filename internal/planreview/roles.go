@@ -215,11 +215,14 @@ func (r *reviewer) roleFindings(c *change, d RoleDelta, before *roleInfo) {
 		r.find(CheckFullAdminGranted, SeverityMedium, d.Name, c.rc.Address,
 			"role %q grants every permission, the same as the Full Admin system role; grant only the permissions its holders need", d.Name)
 	}
-	if before == nil || r.opts.Account != nil || (len(d.Gained) == 0 && len(d.Lost) == 0) {
+	// Holders outside the configuration matter only when the role grants
+	// more: losing a permission widens no one's access.
+	if before == nil || r.opts.Account != nil || len(d.Gained) == 0 {
 		return
 	}
 	r.unresolved(d.Name, UnresolvedNeedsBackend,
-		"users outside this configuration who hold role %q are not listed: give review-plan a backend (ENGAGE_ENDPOINT and ENGAGE_API_TOKEN, or ENGAGE_EMBEDDED_PATH)", d.Name)
+		"users outside this configuration who hold role %q gain %s too, and are not listed: give review-plan a backend (ENGAGE_ENDPOINT and ENGAGE_API_TOKEN, or ENGAGE_EMBEDDED_PATH)",
+		d.Name, joinKeys(d.Gained))
 	gained := d.SensitiveGained
 	if len(gained) == 0 {
 		return

@@ -78,13 +78,16 @@ func (r *reviewer) reviewNetwork() error {
 			beforeNets = appendPrefixes(beforeNets, v)
 			afterNets = appendPrefixes(afterNets, v)
 		}
-	} else {
-		r.unresolved("network", UnresolvedNeedsBackend,
-			"allowlists outside this configuration are not counted: give review-plan a backend to include them")
 	}
 	before, after := newReach(enforcedBefore, beforeNets), newReach(enforcedAfter, afterNets)
 	net.Before, net.After = before.side(), after.side()
 	net.Opened, net.Closed = after.minus(before), before.minus(after)
+	if r.opts.Account == nil && len(net.Opened) > 0 && after.enforced {
+		// Lists outside the configuration only shrink what is opened, but
+		// together with it they may cover a whole family.
+		r.unresolved("network", UnresolvedNeedsBackend,
+			"allowlists outside this configuration are not counted, and with the ranges this plan opens they may admit every address: give review-plan a backend to include them")
+	}
 
 	var added []string
 	for _, l := range net.Lists {

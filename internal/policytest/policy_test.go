@@ -264,8 +264,17 @@ func checkShowJSONShape(planJSON []byte) error {
 
 // evalDeny runs `opa eval` as CI would and returns the deny messages, sorted.
 func evalDeny(ctx context.Context, opa, planFile string) ([]string, error) {
-	cmd := exec.CommandContext(ctx, opa, "eval", "--format", "json",
-		"--data", policiesDir, "--input", planFile, denyQuery)
+	return evalQuery(ctx, opa, denyQuery, planFile)
+}
+
+// evalQuery runs `opa eval` of query over the policies (and any more data
+// files) with input, and returns the set it yields, sorted.
+func evalQuery(ctx context.Context, opa, query, input string, data ...string) ([]string, error) {
+	args := []string{"eval", "--format", "json", "--data", policiesDir}
+	for _, d := range data {
+		args = append(args, "--data", d)
+	}
+	cmd := exec.CommandContext(ctx, opa, append(args, "--input", input, query)...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
@@ -283,7 +292,7 @@ func evalDeny(ctx context.Context, opa, planFile string) ([]string, error) {
 		return nil, fmt.Errorf("decoding opa's output %s: %w", out, err)
 	}
 	if len(result.Result) != 1 || len(result.Result[0].Expressions) != 1 {
-		return nil, fmt.Errorf("opa eval: %s is undefined (is the package name right?): %s", denyQuery, out)
+		return nil, fmt.Errorf("opa eval: %s is undefined (is the package name right?): %s", query, out)
 	}
 	return slices.Sorted(slices.Values(result.Result[0].Expressions[0].Value)), nil
 }
