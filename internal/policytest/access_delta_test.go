@@ -68,6 +68,7 @@ resource "engage_role" "analysts" {
   permissions = [` + strings.Join(everything, ", ") + `]
 }` + newUser("engage_role.platform.id"),
 		}, denies: []string{
+			`Platform: role "Platform" grants every permission, the same as the Full Admin system role`,
 			"ana@example.com: gains sensitive permissions cms.export_landing_page_tracking_data, data.export_data",
 			"ana@example.com: gets every permission, the same as Full Admin",
 		}},
