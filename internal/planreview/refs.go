@@ -2,6 +2,7 @@ package planreview
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 )
 
@@ -138,9 +139,24 @@ type roleInstance struct {
 	address string
 }
 
-// maxReferenceDepth bounds the walk through variables and outputs; a
-// configuration nests modules far less deep.
-const maxReferenceDepth = 16
+// maxReferenceDepth bounds how deep the prior state's modules are walked;
+// maxFollowed how many variables and outputs one attribute's walk follows.
+// Real configurations stay far below both.
+const (
+	maxReferenceDepth = 16
+	maxFollowed       = 256
+)
+
+// visited records that name in the module instance path is being followed,
+// and reports whether it already was.
+func visited(seen map[string]bool, path modulePath, name string) bool {
+	key := fmt.Sprint(path) + " " + name
+	if seen[key] {
+		return true
+	}
+	seen[key] = true
+	return false
+}
 
 // module returns the configuration of the module at path, nil when unknown.
 func (s *roleSources) module(path modulePath) *configModule {
@@ -169,14 +185,18 @@ func (s *roleSources) ofAttribute(path modulePath, configAddr, attr, eachKey str
 	}
 	for _, r := range m.Resources {
 		if r.Address == configAddr && r.Mode == "managed" {
-			return s.resolve(expressionRefs(r.Expressions[attr]), path, eachKey, 0)
+			return s.resolve(expressionRefs(r.Expressions[attr]), path, eachKey, map[string]bool{})
 		}
 	}
 	return nil
 }
 
-func (s *roleSources) resolve(refs []string, path modulePath, eachKey string, depth int) []string {
-	if depth > maxReferenceDepth {
+// resolve follows refs from the module instance path. seen holds the
+// variables and outputs already followed for this attribute: each is
+// followed once, so a configuration whose outputs and variables refer to
+// one another (or a hostile document) costs no more than its size.
+func (s *roleSources) resolve(refs []string, path modulePath, eachKey string, seen map[string]bool) []string {
+	if len(seen) > maxFollowed {
 		return nil
 	}
 	parsed := make([]reference, 0, len(refs))
@@ -212,21 +232,21 @@ func (s *roleSources) resolve(refs []string, path modulePath, eachKey string, de
 				continue // a root variable is known at plan time
 			}
 			parent := s.module(path[:len(path)-1])
-			if parent == nil {
+			if parent == nil || visited(seen, path, "var."+r.name) {
 				continue
 			}
 			call := parent.ModuleCalls[path[len(path)-1].name]
-			out = append(out, s.resolve(expressionRefs(call.Expressions[r.name]), path[:len(path)-1], path[len(path)-1].key, depth+1)...)
+			out = append(out, s.resolve(expressionRefs(call.Expressions[r.name]), path[:len(path)-1], path[len(path)-1].key, seen)...)
 		case "module":
 			child := append(append(modulePath{}, path...), segment{name: r.name, key: r.key})
 			if r.key == "" {
 				child[len(child)-1].key = "*"
 			}
 			m := s.module(child)
-			if m == nil || r.attr == "" {
+			if m == nil || r.attr == "" || visited(seen, child, "output."+r.attr) {
 				continue
 			}
-			out = append(out, s.resolve(expressionRefs(m.Outputs[r.attr].Expression), child, "", depth+1)...)
+			out = append(out, s.resolve(expressionRefs(m.Outputs[r.attr].Expression), child, "", seen)...)
 		}
 	}
 	return out

@@ -2,6 +2,7 @@ package planreview
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -519,5 +520,33 @@ func TestBadPlansAreInputErrors(t *testing.T) {
 				t.Errorf("err = %q, want it to say %q", err, tt.want)
 			}
 		})
+	}
+}
+
+// A configuration whose module variables and outputs refer to one another
+// (hostile, or merely tangled) is followed once per name: the review ends,
+// and the role stays unresolved. Before each name was followed once, the
+// walk branched at every step and did not end.
+func TestReferenceCyclesEnd(t *testing.T) {
+	refs := []string{}
+	for i := range 12 {
+		refs = append(refs, fmt.Sprintf("module.a.o%d", i), fmt.Sprintf("var.v%d", i))
+	}
+	outputs, vars := obj{}, obj{}
+	for i := range 12 {
+		outputs[fmt.Sprintf("o%d", i)] = obj{"expression": obj{"references": refs}}
+		vars[fmt.Sprintf("v%d", i)] = obj{"references": refs}
+	}
+	rep := review(t, planDoc{
+		changes: []rc{{address: "module.a.engage_user.u", module: "module.a", typ: "engage_user", name: "u", actions: create,
+			after: with(user("", "u@example.com", ""), "role_id", nil), unknown: obj{"role_id": true}}},
+		config: obj{"module_calls": obj{"a": obj{"expressions": vars, "module": obj{
+			"outputs":   outputs,
+			"resources": []obj{{"address": "engage_user.u", "mode": "managed", "expressions": obj{"role_id": obj{"references": refs}}}},
+			"module_calls": obj{"a": obj{"expressions": vars, "module": obj{"outputs": outputs}}},
+		}}}},
+	}, Options{})
+	if u := principal(t, rep, "u@example.com"); !u.Uncertain {
+		t.Errorf("u = %+v, want uncertain", u)
 	}
 }
