@@ -34,7 +34,7 @@ func (p planDoc) json(t testing.TB) []byte {
 		entry := obj{
 			"address": c.address, "mode": "managed", "type": c.typ, "name": c.name,
 			"provider_name": "registry.terraform.io/engage-oss/engage",
-			"change": obj{"actions": c.actions, "before": c.before, "after": c.after, "after_unknown": orEmpty(c.unknown)},
+			"change":        obj{"actions": c.actions, "before": c.before, "after": c.after, "after_unknown": orEmpty(c.unknown)},
 		}
 		if c.module != "" {
 			entry["module_address"] = c.module

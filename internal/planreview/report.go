@@ -93,10 +93,10 @@ type RoleDelta struct {
 	Action string `json:"action"`
 	// Before and After are the effective permissions, sorted; null for a
 	// role that does not exist on that side.
-	Before          []string `json:"before"`
-	After           []string `json:"after"`
-	Gained          []string `json:"gained"`
-	Lost            []string `json:"lost"`
+	Before []string `json:"before"`
+	After  []string `json:"after"`
+	Gained []string `json:"gained"`
+	Lost   []string `json:"lost"`
 	// SensitiveGained is the part of Gained the catalog marks sensitive.
 	SensitiveGained []string `json:"sensitive_gained"`
 	SensitiveBefore bool     `json:"sensitive_before"`

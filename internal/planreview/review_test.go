@@ -541,8 +541,8 @@ func TestReferenceCyclesEnd(t *testing.T) {
 		changes: []rc{{address: "module.a.engage_user.u", module: "module.a", typ: "engage_user", name: "u", actions: create,
 			after: with(user("", "u@example.com", ""), "role_id", nil), unknown: obj{"role_id": true}}},
 		config: obj{"module_calls": obj{"a": obj{"expressions": vars, "module": obj{
-			"outputs":   outputs,
-			"resources": []obj{{"address": "engage_user.u", "mode": "managed", "expressions": obj{"role_id": obj{"references": refs}}}},
+			"outputs":      outputs,
+			"resources":    []obj{{"address": "engage_user.u", "mode": "managed", "expressions": obj{"role_id": obj{"references": refs}}}},
 			"module_calls": obj{"a": obj{"expressions": vars, "module": obj{"outputs": outputs}}},
 		}}}},
 	}, Options{})
