@@ -2,11 +2,14 @@ package bench_test
 
 import (
 	"fmt"
+	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -81,6 +84,13 @@ func TestBenchAgainstTheFloor(t *testing.T) {
 			break
 		}
 	}
+	if !t.Failed() {
+		t.Run("review-plan", func(t *testing.T) {
+			for _, n := range sizes {
+				rows = append(rows, measureReview(t, tf, n))
+			}
+		})
+	}
 	if !t.Failed() && os.Getenv("BENCH_LARGE") != "0" {
 		t.Run("large objects", func(t *testing.T) {
 			rows = append(rows, measureLargeObjects(t, tf, backends)...)
@@ -119,6 +129,44 @@ type subject struct {
 // measure times every operation at size n on the floor and each backend.
 func measure(t *testing.T, tf *e2e.Terraform, n int, backends []string) []bench.Row {
 	return measureConfigs(t, tf, n, bench.FloorConfig(n), bench.EngageConfig(n), backends, operations)
+}
+
+// measureReview times `review-plan --format json` (the provider binary, as
+// CI runs it) on the JSON of the plan that creates the bench configuration
+// of n objects: every user is new, with a role known only at apply, so
+// each one's access is resolved through the configuration. The fastest of
+// three runs counts; the peak RSS is the largest.
+func measureReview(t *testing.T, tf *e2e.Terraform, n int) bench.Row {
+	w := tf.NewWorkdir(t, e2e.Embedded(filepath.Join(t.TempDir(), "engage.db")))
+	w.WriteConfig(t, bench.EngageConfig(n))
+	w.MustRun(t, "init")
+	w.MustRun(t, "plan", "-out=tfplan", parallelism)
+	planJSON := filepath.Join(w.Dir, "plan.json")
+	if err := os.WriteFile(planJSON, []byte(w.MustRun(t, "show", "-json", "tfplan").Stdout), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	row := bench.Row{Backend: "none", N: n, Operation: bench.OpReviewPlan}
+	for range 3 {
+		cmd := exec.CommandContext(t.Context(), tf.ProviderBinary, "review-plan", "--format", "json", "--endpoint", "", "--embedded-path", "", planJSON)
+		var stderr strings.Builder
+		cmd.Stdout, cmd.Stderr = io.Discard, &stderr
+		start := time.Now()
+		if err := cmd.Run(); err != nil {
+			t.Fatalf("review-plan: %v: %s", err, stderr.String())
+		}
+		seconds := time.Since(start).Seconds()
+		usage, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+		if !ok {
+			t.Fatal("no resource usage for review-plan")
+		}
+		row.PeakRSSMiB = max(row.PeakRSSMiB, float64(usage.Maxrss)/1024) // KiB on Linux
+		if row.Seconds == 0 || seconds < row.Seconds {
+			row.Seconds = seconds
+			row.CPUSeconds = time.Duration(usage.Utime.Nano() + usage.Stime.Nano()).Seconds()
+		}
+	}
+	t.Logf("n=%d review-plan %.2f s  peak RSS %.1f MiB  (plan JSON %s)", n, row.Seconds, row.PeakRSSMiB, planJSON)
+	return row
 }
 
 // measureLargeObjects times a no-op plan of each bench.LargeObjects on its

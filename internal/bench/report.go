@@ -21,9 +21,12 @@ const (
 
 // Operations, as rows name them: the terraform commands timed, in order.
 const (
-	OpApply          = "apply"
-	OpPlan           = "plan"
-	OpPlanNoRefresh  = "plan -refresh=false"
+	OpApply         = "apply"
+	OpPlan          = "plan"
+	OpPlanNoRefresh = "plan -refresh=false"
+	// OpReviewPlan is review-plan on the JSON of the plan creating the
+	// bench configuration; its row has no floor and no backend ("none").
+	OpReviewPlan     = "review-plan"
 	bytesPerMebibyte = 1 << 20
 )
 

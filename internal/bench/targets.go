@@ -17,6 +17,10 @@ const (
 	MaxProviderRSSMiB = 150
 	// MaxLargeObjectPlanSeconds bounds a no-op plan of one LargeObject.
 	MaxLargeObjectPlanSeconds = 2.0
+	// MaxReviewSeconds and MaxReviewRSSMiB bound review-plan on the plan
+	// of TargetN objects (issue 14).
+	MaxReviewSeconds = 2.0
+	MaxReviewRSSMiB  = 200
 )
 
 // RefreshRequestBudget is the most requests a REST refresh of n objects may
@@ -86,9 +90,21 @@ func CheckTargets(rows []Row) []Verdict {
 		}
 	}
 
+	for _, r := range rows {
+		if r.Operation != OpReviewPlan {
+			continue
+		}
+		out = append(out, Verdict{
+			Target:   fmt.Sprintf("review-plan of %d objects < %.0f s and < %d MiB", r.N, MaxReviewSeconds, MaxReviewRSSMiB),
+			Measured: true,
+			Met:      r.Seconds < MaxReviewSeconds && r.PeakRSSMiB < MaxReviewRSSMiB,
+			Detail:   fmt.Sprintf("%.2f s, peak RSS %.1f MiB", r.Seconds, r.PeakRSSMiB),
+		})
+	}
+
 	peak, peakRow := 0.0, Row{}
 	for _, r := range rows {
-		if r.PeakRSSMiB > peak {
+		if r.Operation != OpReviewPlan && r.PeakRSSMiB > peak {
 			peak, peakRow = r.PeakRSSMiB, r
 		}
 	}

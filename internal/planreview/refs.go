@@ -127,9 +127,11 @@ func expressionRefs(raw json.RawMessage) []string {
 // roleSources finds the engage_role instances a value can come from.
 type roleSources struct {
 	root *configModule
-	// roles are the addresses of the plan's engage_role instances, by module
-	// path.
-	roles []roleInstance
+	// roles are the plan's engage_role instances, by resource name.
+	roles map[string][]roleInstance
+	// resources indexes each module's managed resources' expressions by
+	// address, built on first use.
+	resources map[*configModule]map[string]map[string]json.RawMessage
 }
 
 type roleInstance struct {
@@ -183,12 +185,24 @@ func (s *roleSources) ofAttribute(path modulePath, configAddr, attr, eachKey str
 	if m == nil {
 		return nil
 	}
-	for _, r := range m.Resources {
-		if r.Address == configAddr && r.Mode == "managed" {
-			return s.resolve(expressionRefs(r.Expressions[attr]), path, eachKey, map[string]bool{})
-		}
+	if s.resources == nil {
+		s.resources = map[*configModule]map[string]map[string]json.RawMessage{}
 	}
-	return nil
+	byAddress, ok := s.resources[m]
+	if !ok {
+		byAddress = make(map[string]map[string]json.RawMessage, len(m.Resources))
+		for _, r := range m.Resources {
+			if r.Mode == "managed" {
+				byAddress[r.Address] = r.Expressions
+			}
+		}
+		s.resources[m] = byAddress
+	}
+	expressions, ok := byAddress[configAddr]
+	if !ok {
+		return nil
+	}
+	return s.resolve(expressionRefs(expressions[attr]), path, eachKey, map[string]bool{})
 }
 
 // resolve follows refs from the module instance path. seen holds the
@@ -258,8 +272,8 @@ func (s *roleSources) resolve(refs []string, path modulePath, eachKey string, se
 // else all of them.
 func (s *roleSources) instances(path modulePath, name, key string, usesEachKey bool, eachKey string) []string {
 	var all, sameKey []string
-	for _, ri := range s.roles {
-		if ri.name != name || !ri.module.matches(path) {
+	for _, ri := range s.roles[name] {
+		if !ri.module.matches(path) {
 			continue
 		}
 		if key != "" {

@@ -60,8 +60,9 @@ func (r *reviewer) indexRoles(p *plan) error {
 	if p.Configuration != nil {
 		r.sources.root = &p.Configuration.RootModule
 	}
+	r.sources.roles = map[string][]roleInstance{}
 	for _, c := range r.byType["engage_role"] {
-		r.sources.roles = append(r.sources.roles, roleInstance{module: c.module, name: c.rc.Name, key: c.key, address: c.rc.Address})
+		r.sources.roles[c.rc.Name] = append(r.sources.roles[c.rc.Name], roleInstance{module: c.module, name: c.rc.Name, key: c.key, address: c.rc.Address})
 		var before roleValues
 		if c.before != nil {
 			v, err := decodeValues[roleValues](c.rc.Address, c.before)
