@@ -171,13 +171,19 @@ func (r *reviewer) reviewUser(c *change, managedIDs map[string]bool) error {
 		}
 	}
 	if c.before != nil && !bs.known && !bs.disabled {
-		r.unresolved(label, UnresolvedNeedsBackend, "the role %q that %s holds before this plan is not in the plan: give review-plan a backend to compare with it", before.RoleID, label)
+		if r.opts.Account == nil {
+			r.unresolved(label, UnresolvedNeedsBackend, "the role %q that %s holds before this plan is not in the plan: give review-plan a backend to compare with it", before.RoleID, label)
+		} else {
+			r.unresolved(label, UnresolvedNotFound, "the role %q that %s holds before this plan is not on the account", before.RoleID, label)
+		}
 	}
 	if c.after != nil && !as.known && !as.disabled {
 		if roleIDUnknown {
 			r.unresolved(label, UnresolvedUnknownAtPlan, "the role of %s (%s) is known only at apply and its source is not in the plan", label, c.rc.Address)
+		} else if r.opts.Account == nil {
+			r.unresolved(label, UnresolvedNeedsBackend, "role %q of %s is neither a system role nor in this plan: give review-plan a backend to read it from the account", after.RoleID, label)
 		} else {
-			r.unresolved(label, UnresolvedNeedsBackend, "role %q of %s is neither a system role, nor in this plan, nor (with a backend) on the account", after.RoleID, label)
+			r.unresolved(label, UnresolvedNotFound, "role %q of %s is neither a system role, nor in this plan, nor on the account", after.RoleID, label)
 		}
 	}
 	p := Principal{Email: label, DisplayName: after.DisplayName, UserID: before.ID, Address: c.rc.Address, Managed: true}

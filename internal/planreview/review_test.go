@@ -550,3 +550,12 @@ func TestReferenceCyclesEnd(t *testing.T) {
 		t.Errorf("u = %+v, want uncertain", u)
 	}
 }
+
+func TestRoleTheAccountDoesNotKnowIsNotFound(t *testing.T) {
+	rep := review(t, planDoc{changes: []rc{
+		userChange("engage_user.ext", update, user("usr_1", "ext@example.com", access.ReadOnlyRoleID), user("usr_1", "ext@example.com", "rol_gone")),
+	}}, Options{Account: &Account{}, Backend: "rest"})
+	if len(rep.Unresolved) != 1 || rep.Unresolved[0].Reason != UnresolvedNotFound {
+		t.Errorf("unresolved = %+v, want one not_found", rep.Unresolved)
+	}
+}
