@@ -144,7 +144,7 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 const maxPlanBytes = 1 << 30
 
 func readPlan(name string, stdin io.Reader) ([]byte, error) {
-	var r io.Reader = stdin
+	r := stdin
 	if name != "-" {
 		file, err := os.Open(name)
 		if err != nil {

@@ -94,13 +94,13 @@ func user(id, email, roleID string) obj {
 	return obj{"id": id, "email": email, "display_name": email, "role_id": roleID, "disabled": false}
 }
 
-func with(o obj, kv ...any) obj {
-	out := obj{}
+// with returns a copy of o with key set to value.
+func with(o obj, key string, value any) obj {
+	out := obj{key: value}
 	for k, v := range o {
-		out[k] = v
-	}
-	for i := 0; i+1 < len(kv); i += 2 {
-		out[kv[i].(string)] = kv[i+1]
+		if k != key {
+			out[k] = v
+		}
 	}
 	return out
 }
