@@ -24,6 +24,9 @@ type plan struct {
 	Configuration *struct {
 		RootModule configModule `json:"root_module"`
 	} `json:"configuration"`
+	// PlannedValues is in every plan document, empty or not: the review
+	// only checks that it is there.
+	PlannedValues json.RawMessage `json:"planned_values"`
 	// Values is set in state JSON (`terraform show -json` of a state),
 	// which is the most likely wrong input: it is only read to say so.
 	Values json.RawMessage `json:"values"`
@@ -88,6 +91,9 @@ func decodePlan(data []byte) (*plan, error) {
 	if len(trimmed) == 0 {
 		return nil, inputErrorf("the plan is empty; %s", wantPlan)
 	}
+	if bytes.HasPrefix(trimmed, []byte("PK\x03\x04")) {
+		return nil, inputErrorf("this is a saved plan file (binary), not its JSON; %s", wantPlan)
+	}
 	if trimmed[0] != '{' {
 		return nil, inputErrorf("the plan is not a JSON object (is it the text output of terraform plan?); %s", wantPlan)
 	}
@@ -105,8 +111,14 @@ func decodePlan(data []byte) (*plan, error) {
 	if major, _, _ := strings.Cut(p.FormatVersion, "."); major != "1" {
 		return nil, inputErrorf("the plan's format_version is %q; review-plan reads format 1.x (Terraform 1.0 and later, OpenTofu)", p.FormatVersion)
 	}
-	if p.ResourceChanges == nil && p.Values != nil {
-		return nil, inputErrorf("this is the JSON of a state, not of a plan; %s", wantPlan)
+	if p.ResourceChanges == nil && p.PlannedValues == nil {
+		// terraform show -json without a plan file prints the state:
+		// {"format_version":"1.0"} alone in an empty workspace.
+		what := "the document is not the JSON of a plan: it has neither planned_values nor resource_changes (terraform show -json without the plan file prints the state)"
+		if p.Values != nil {
+			what = "this is the JSON of a state, not of a plan"
+		}
+		return nil, inputErrorf("%s; %s", what, wantPlan)
 	}
 	return &p, nil
 }
@@ -131,6 +143,28 @@ func (u unknowns) whole(attr string) bool {
 // any reports whether the attribute, or anything nested in it, is unknown.
 func (u unknowns) any(attr string) bool {
 	return bytes.Contains(u[attr], []byte("true"))
+}
+
+// nested returns the unknowns of an object attribute: all of it when the
+// attribute as a whole is unknown (every lookup then reports unknown).
+func (u unknowns) nested(attr string) unknowns {
+	if u.whole(attr) {
+		return unknowns{"*": json.RawMessage("true")}
+	}
+	return decodeUnknowns(u[attr])
+}
+
+// anyOf reports whether any of attrs is unknown, or the whole object is.
+func (u unknowns) anyOf(attrs ...string) bool {
+	if u.whole("*") {
+		return true
+	}
+	for _, a := range attrs {
+		if u.any(a) {
+			return true
+		}
+	}
+	return false
 }
 
 // exists reports whether a change's before or after holds an object (null

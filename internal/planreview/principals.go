@@ -16,22 +16,26 @@ type accessSide struct {
 	perms []string
 }
 
+// sideOf is a person's access on one side. When the plan does not say
+// what the person's role grants, known is false and perms is the worst
+// case: every permission, so that nothing unknown reads as a loss or passes
+// a --fail-on as no change.
 func (r *reviewer) sideOf(exists, disabled bool, roles []*roleInfo) accessSide {
 	s := accessSide{exists: exists, disabled: disabled, roles: roles, known: true, perms: []string{}}
 	if !exists || disabled {
 		return s
 	}
-	if len(roles) == 0 {
-		s.known, s.perms = false, nil
-		return s
-	}
 	var union []string
 	for _, ri := range roles {
 		if ri == nil || ri.effective == nil {
-			s.known, s.perms = false, nil
-			return s
+			s.known = false
+			break
 		}
 		union = append(union, ri.effective...)
+	}
+	if len(roles) == 0 || !s.known {
+		s.known, s.perms = false, r.allKeys
+		return s
 	}
 	s.perms = r.closure(union)
 	return s
@@ -207,6 +211,11 @@ func (r *reviewer) countAdmins(before, after accessSide) {
 func (r *reviewer) addPrincipal(p Principal, before, after accessSide, reasons []string, address string) {
 	p.Uncertain = !before.known || !after.known || len(after.roles) > 1
 	p.Before, p.After = nonNil(before.perms), nonNil(after.perms)
+	if !before.known {
+		// The worst case before a change is holding nothing: every
+		// permission after it then counts as gained.
+		p.Before = []string{}
+	}
 	p.Gained = difference(p.After, p.Before)
 	p.Lost = difference(p.Before, p.After)
 	p.SensitiveGained = r.sensitive(p.Gained)
@@ -221,8 +230,12 @@ func (r *reviewer) addPrincipal(p Principal, before, after accessSide, reasons [
 			"%s will hold every permission (%s); give the user a role with only the permissions needed", p.Email, why)
 	}
 	if len(p.SensitiveGained) > 0 {
+		gains := "gains"
+		if p.Uncertain {
+			gains = "may gain (the plan does not say all the person will hold: worst case)"
+		}
 		r.find(CheckSensitiveAccessGained, SeverityHigh, p.Email, address,
-			"%s gains sensitive permissions: %s (%s)", p.Email, joinKeys(p.SensitiveGained), why)
+			"%s %s sensitive permissions: %s (%s)", p.Email, gains, joinKeys(p.SensitiveGained), why)
 	}
 	if !after.known && after.exists && !after.disabled {
 		r.find(CheckAccessUnknownAtPlan, SeverityMedium, p.Email, address,

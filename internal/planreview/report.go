@@ -103,6 +103,9 @@ type RoleDelta struct {
 	SensitiveAfter  bool     `json:"sensitive_after"`
 	// FullAdminEquivalent is true when After is every permission.
 	FullAdminEquivalent bool `json:"full_admin_equivalent"`
+	// Uncertain is true when Terraform learns the permissions only at
+	// apply; After is then the worst case, every permission.
+	Uncertain bool `json:"uncertain"`
 	// HoldersManaged counts users of this configuration that hold the role
 	// after the plan; HoldersAccount counts every holder on the account,
 	// null without a backend.

@@ -60,7 +60,7 @@ func Review(planJSON []byte, opts Options) (Report, error) {
 	if opts.Backend == "" {
 		opts.Backend = "none"
 	}
-	r := &reviewer{cat: opts.Catalog, opts: opts, byType: map[string][]*change{}}
+	r := &reviewer{cat: opts.Catalog, opts: opts, byType: map[string][]*change{}, allKeys: opts.Catalog.Keys()}
 	if err := r.collect(p); err != nil {
 		return Report{}, err
 	}
@@ -77,9 +77,10 @@ func Review(planJSON []byte, opts Options) (Report, error) {
 }
 
 type reviewer struct {
-	cat    *access.Catalog
-	opts   Options
-	byType map[string][]*change
+	cat     *access.Catalog
+	allKeys []string // every permission, sorted: the worst case
+	opts    Options
+	byType  map[string][]*change
 
 	roles   roleIndex
 	sources roleSources
@@ -225,7 +226,7 @@ func (r *reviewer) sensitive(perms []string) []string {
 
 // isEverything reports whether perms is every permission of the catalog.
 func (r *reviewer) isEverything(perms []string) bool {
-	return perms != nil && len(perms) == len(r.cat.Permissions()) && slices.Equal(perms, r.cat.Keys())
+	return slices.Equal(perms, r.allKeys)
 }
 
 // difference returns the sorted keys of a that are not in b.

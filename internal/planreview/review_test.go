@@ -219,7 +219,8 @@ func TestRoleByLiteralIDNeedsABackend(t *testing.T) {
 	if !ext.Uncertain {
 		t.Errorf("ext = %+v, want uncertain", ext)
 	}
-	if got, want := checks(rep), []string{"access_unknown_at_plan/medium/ext@example.com"}; !slices.Equal(got, want) {
+	// The worst case: every permission, the sensitive ones included.
+	if got, want := checks(rep), []string{"sensitive_access_gained/high/ext@example.com", "access_unknown_at_plan/medium/ext@example.com"}; !slices.Equal(got, want) {
 		t.Errorf("findings = %v, want %v", got, want)
 	}
 	if len(rep.Unresolved) != 1 || rep.Unresolved[0].Reason != UnresolvedNeedsBackend {
@@ -498,16 +499,20 @@ func TestCleanPlanHasNoFinding(t *testing.T) {
 
 func TestBadPlansAreInputErrors(t *testing.T) {
 	tests := map[string]struct{ doc, want string }{
-		"empty":           {"", "the plan is empty"},
-		"text":            {"Terraform will perform the following actions:", "not a JSON object"},
-		"array":           {"[]", "not a JSON object"},
-		"broken":          {`{"format_version": "1.2",`, "not valid JSON"},
-		"no version":      {`{}`, "no format_version"},
-		"future format":   {`{"format_version": "2.0"}`, `format_version is "2.0"`},
-		"state":           {`{"format_version": "1.0", "values": {}}`, "the JSON of a state, not of a plan"},
-		"wrong type":      {`{"format_version": "1.2", "resource_changes": {}}`, "resource_changes holds a object"},
-		"wrong values":    {`{"format_version": "1.2", "resource_changes": [{"address": "engage_user.u", "mode": "managed", "type": "engage_user", "change": {"actions": ["create"], "after": {"email": 5}}}]}`, "engage_user.u: the values do not match"},
-		"bad module path": {`{"format_version": "1.2", "resource_changes": [{"address": "x", "module_address": "modul.x", "mode": "managed", "type": "engage_user", "change": {"actions": ["create"]}}]}`, "cannot read its module address"},
+		"empty":            {"", "the plan is empty"},
+		"text":             {"Terraform will perform the following actions:", "not a JSON object"},
+		"array":            {"[]", "not a JSON object"},
+		"broken":           {`{"format_version": "1.2",`, "not valid JSON"},
+		"no version":       {`{}`, "no format_version"},
+		"empty state":      {`{"format_version": "1.0"}`, "terraform show -json without the plan file prints the state"},
+		"provider schemas": {`{"format_version": "1.0", "provider_schemas": {}}`, "neither planned_values nor resource_changes"},
+		"other JSON":       {`{"format_version": "1.2", "terraform_version": "1.11.4", "outputs": {}}`, "neither planned_values nor resource_changes"},
+		"saved plan":       {"PK\x03\x04\x14\x00", "a saved plan file (binary)"},
+		"future format":    {`{"format_version": "2.0"}`, `format_version is "2.0"`},
+		"state":            {`{"format_version": "1.0", "values": {}}`, "the JSON of a state, not of a plan"},
+		"wrong type":       {`{"format_version": "1.2", "resource_changes": {}}`, "resource_changes holds a object"},
+		"wrong values":     {`{"format_version": "1.2", "resource_changes": [{"address": "engage_user.u", "mode": "managed", "type": "engage_user", "change": {"actions": ["create"], "after": {"email": 5}}}]}`, "engage_user.u: the values do not match"},
+		"bad module path":  {`{"format_version": "1.2", "resource_changes": [{"address": "x", "module_address": "modul.x", "mode": "managed", "type": "engage_user", "change": {"actions": ["create"]}}]}`, "cannot read its module address"},
 	}
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -557,5 +562,43 @@ func TestRoleTheAccountDoesNotKnowIsNotFound(t *testing.T) {
 	}}, Options{Account: &Account{}, Backend: "rest"})
 	if len(rep.Unresolved) != 1 || rep.Unresolved[0].Reason != UnresolvedNotFound {
 		t.Errorf("unresolved = %+v, want one not_found", rep.Unresolved)
+	}
+}
+
+// Permissions Terraform learns only at apply are the worst case, every
+// permission, for the role and its holders: nothing unknown reads as a loss
+// (found by a new-user trial: the holders showed as losing everything, and
+// --fail-on high passed).
+func TestPermissionsKnownOnlyAtApplyAreTheWorstCase(t *testing.T) {
+	rep := review(t, planDoc{changes: []rc{
+		{address: "engage_role.marketer", typ: "engage_role", name: "marketer", actions: update,
+			before: role("rol_m", "Marketer", "campaign.view"), after: with(role("rol_m", "Marketer"), "permissions", nil),
+			unknown: obj{"permissions": true, "effective_permissions": true}},
+		userChange("engage_user.bob", noop, user("usr_b", "bob@example.com", "rol_m"), user("usr_b", "bob@example.com", "rol_m")),
+	}}, Options{})
+	bob := principal(t, rep, "bob@example.com")
+	if !bob.Uncertain || len(bob.Lost) != 0 || !slices.Contains(bob.SensitiveGained, "data.personal_info") {
+		t.Errorf("bob = %+v", bob)
+	}
+	if r := rep.Roles[0]; !r.Uncertain || len(r.Lost) != 0 || len(r.Gained) == 0 || !r.SensitiveAfter {
+		t.Errorf("role = %+v", r)
+	}
+	if rep.HighestSeverity != SeverityHigh {
+		t.Errorf("highest severity = %s, want high (findings %v)", rep.HighestSeverity, checks(rep))
+	}
+}
+
+// A destination whose credential is created in the same plan has a known
+// target and host key: the unknown credential_id hides neither (found by a
+// new-user trial: the missing host key passed).
+func TestDestinationWithANewCredential(t *testing.T) {
+	after := sftp("partner.example.org", "", "raw_data_export")
+	rep := review(t, planDoc{changes: []rc{{address: "engage_export_destination.warehouse", typ: "engage_export_destination", name: "warehouse",
+		actions: create, after: after, unknown: obj{"id": true, "sftp": obj{"credential_id": true}}}}}, Options{})
+	if got, want := checks(rep), []string{"export_path_added/medium/warehouse", "host_key_not_pinned/medium/warehouse"}; !slices.Equal(got, want) {
+		t.Errorf("findings = %v, want %v", got, want)
+	}
+	if rep.Exports[0].Target != "sftp://partner.example.org:22/exports" {
+		t.Errorf("target = %q", rep.Exports[0].Target)
 	}
 }

@@ -177,19 +177,18 @@ func (r *reviewer) reviewRoles() error {
 				d.RoleID = after.id
 			}
 			if after.effective == nil {
+				d.After, d.Uncertain, d.SensitiveAfter = r.allKeys, true, true
 				r.unresolved(d.Name, UnresolvedUnknownAtPlan, "the permissions of role %q (%s) are known only at apply", d.Name, c.rc.Address)
 				r.find(CheckAccessUnknownAtPlan, SeverityMedium, d.Name, c.rc.Address,
-					"the permissions of role %q are known only at apply, so this review cannot say what it grants; make them literal or plan them in an earlier run", d.Name)
+					"the permissions of role %q are known only at apply, so this review cannot say what it grants (it assumes every permission); make them literal or plan them in an earlier run", d.Name)
 			} else {
 				d.After = after.effective
 				d.SensitiveAfter = len(r.sensitive(after.effective)) > 0
 				d.FullAdminEquivalent = r.isEverything(after.effective)
 			}
 		}
-		if d.After != nil || after == nil {
-			d.Gained = difference(d.After, d.Before)
-			d.Lost = difference(d.Before, d.After)
-		}
+		d.Gained = difference(d.After, d.Before)
+		d.Lost = difference(d.Before, d.After)
 		d.SensitiveGained = r.sensitive(d.Gained)
 		d.HoldersManaged = r.holdersManaged[c.rc.Address]
 		if r.opts.Account != nil {

@@ -180,10 +180,13 @@ func (r *reviewer) reviewExports() error {
 		if c.after == nil {
 			e.Name, e.Target, e.ExportKinds = before.Name, "", []string{}
 		}
-		if c.unknown.any("sftp") || c.unknown.any("s3") {
+		// Only what says where data goes makes the target unknown: a
+		// credential created in the same plan (credential_id) does not.
+		sftpUnknown, s3Unknown := c.unknown.nested("sftp"), c.unknown.nested("s3")
+		if (after.SFTP != nil && sftpUnknown.anyOf("host", "port", "path")) || (after.S3 != nil && s3Unknown.anyOf("bucket", "region", "prefix")) {
 			e.Target = "(known at apply)"
 		}
-		if c.after != nil && after.SFTP != nil && after.SFTP.HostKeySHA256 == "" && !c.unknown.any("sftp") {
+		if c.after != nil && after.SFTP != nil && after.SFTP.HostKeySHA256 == "" && !sftpUnknown.anyOf("host_key_sha256") {
 			e.HostKeyPinned = false
 			r.find(CheckHostKeyNotPinned, SeverityMedium, e.Name, c.rc.Address,
 				"SFTP destination %q (%s) has no pinned host key: exports would go to whichever server answers; set sftp.host_key_sha256", e.Name, e.Target)
