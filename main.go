@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"runtime/metrics"
 	"runtime/pprof"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
@@ -21,6 +22,24 @@ import (
 	"github.com/engage-oss/terraform-provider-engage/internal/provider"
 	"github.com/engage-oss/terraform-provider-engage/internal/rpcsweep"
 )
+
+// usage is what --help and an unknown command print: the binary is a
+// Terraform plugin, and the commands beside it are found here.
+const usage = `Usage: terraform-provider-engage [COMMAND] [flags]
+
+Without a command this is the Engage provider plugin, which Terraform starts
+itself (terraform init installs it; there is no need to run it by hand).
+
+Commands:
+  review-plan  report what a saved plan does to access (who gains what), as
+               Markdown for a pull request or JSON for policies
+  serve        run the reference REST API server over an embedded database
+  token        create an API token for the server
+
+Run 'terraform-provider-engage COMMAND --help' for a command's flags.
+
+Plugin flags:
+`
 
 // version is set by the release build (-ldflags "-X main.version=...").
 var version = "dev"
@@ -37,10 +56,18 @@ func main() {
 		case "review-plan":
 			os.Exit(command.ReviewPlan(os.Args[2:], os.Stdin, os.Stdout, os.Stderr))
 		}
+		if !strings.HasPrefix(os.Args[1], "-") {
+			fmt.Fprintf(os.Stderr, "terraform-provider-engage: unknown command %q\n\n%s", os.Args[1], usage)
+			os.Exit(2)
+		}
 	}
 
 	var debug bool
 	flag.BoolVar(&debug, "debug", false, "run the provider with support for debuggers like delve")
+	flag.Usage = func() {
+		fmt.Fprint(os.Stderr, usage)
+		flag.PrintDefaults()
+	}
 	flag.Parse()
 
 	if !debug {

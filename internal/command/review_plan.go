@@ -50,6 +50,7 @@ const (
 type reviewFlags struct {
 	format, failOn, endpoint, embeddedPath, caCertFile string
 	maxAdmins                                          int
+	stderr                                             io.Writer
 }
 
 // ReviewPlan runs `review-plan`; it returns the process exit code.
@@ -57,7 +58,7 @@ func ReviewPlan(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("review-plan", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, reviewPlanUsage); fs.PrintDefaults() }
-	var f reviewFlags
+	f := reviewFlags{stderr: stderr}
 	fs.StringVar(&f.format, "format", "markdown", "output format: markdown (a pull request comment) or json (for policies)")
 	fs.StringVar(&f.failOn, "fail-on", "never", "exit 3 when a finding is at or above this severity: high, medium, low or never")
 	fs.IntVar(&f.maxAdmins, "max-admins", access.DefaultMaxAdmins, "how many people may hold every permission before admin_count_exceeded fires")
@@ -169,6 +170,11 @@ func (f reviewFlags) readAccount(ctx context.Context, opts *planreview.Options) 
 	switch {
 	case f.endpoint != "" && f.embeddedPath != "":
 		return reviewExitUsage, errors.New("give one backend: --endpoint (ENGAGE_ENDPOINT) or --embedded-path (ENGAGE_EMBEDDED_PATH), not both")
+	case f.endpoint == "" && f.embeddedPath == "" && os.Getenv("ENGAGE_API_TOKEN") != "":
+		// Most likely an endpoint variable that CI left empty: say so
+		// rather than review silently from the plan alone.
+		fmt.Fprintln(f.stderr, "review-plan: warning: ENGAGE_API_TOKEN is set but no endpoint (ENGAGE_ENDPOINT or --endpoint): reviewing from the plan alone")
+		return 0, nil
 	case f.endpoint != "":
 		token := os.Getenv("ENGAGE_API_TOKEN")
 		if strings.TrimSpace(token) == "" {
@@ -189,7 +195,7 @@ func (f reviewFlags) readAccount(ctx context.Context, opts *planreview.Options) 
 		}
 		s, err := store.Open(ctx, f.embeddedPath)
 		if err != nil {
-			return reviewExitBackend, err
+			return reviewExitUsage, fmt.Errorf("%s is not an embedded Engage database: %w", f.embeddedPath, err)
 		}
 		defer s.Close()
 		opts.Backend = "embedded"
@@ -200,6 +206,10 @@ func (f reviewFlags) readAccount(ctx context.Context, opts *planreview.Options) 
 
 func readInto(ctx context.Context, svc access.Service, opts *planreview.Options) (int, error) {
 	account, err := planreview.ReadAccount(ctx, svc)
+	if errors.Is(err, access.ErrNotFound) {
+		// A list never answers "not found" from the API itself.
+		return reviewExitBackend, fmt.Errorf("reading the account: the endpoint has no Engage API there (404 on a list); give the API's base URL, e.g. https://api.engage.example, without /v1")
+	}
 	if err != nil {
 		return reviewExitBackend, fmt.Errorf("reading the account: %w", err)
 	}

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -159,5 +161,32 @@ func TestReviewPlanNeverShowsASecret(t *testing.T) {
 	}
 	if strings.Contains(stdout+stderr, "ENV-TOKEN-VALUE") {
 		t.Errorf("the token shows: %s%s", stdout, stderr)
+	}
+}
+
+func TestReviewPlanWarnsOfATokenWithoutEndpoint(t *testing.T) {
+	t.Setenv("ENGAGE_API_TOKEN", "eng_SOME-TOKEN")
+	code, _, stderr := runReview([]string{"--endpoint", "", "--embedded-path", "", writePlan(t, cleanPlan)}, "")
+	if code != 0 || !strings.Contains(stderr, "ENGAGE_API_TOKEN is set but no endpoint") || strings.Contains(stderr, "SOME-TOKEN") {
+		t.Errorf("exit %d, stderr %q; want 0 and a warning without the token", code, stderr)
+	}
+}
+
+func TestReviewPlanNamesAWrongEndpoint(t *testing.T) {
+	srv := httptest.NewServer(http.NotFoundHandler())
+	defer srv.Close()
+	t.Setenv("ENGAGE_API_TOKEN", "eng_SOME-TOKEN")
+	code, _, stderr := runReview([]string{"--endpoint", srv.URL + "/v1", "--embedded-path", "", writePlan(t, cleanPlan)}, "")
+	if code != 1 || !strings.Contains(stderr, "without /v1") {
+		t.Errorf("exit %d, stderr %q; want 1 and a hint at the base URL", code, stderr)
+	}
+}
+
+func TestReviewPlanRefusesAFileThatIsNoDatabase(t *testing.T) {
+	t.Parallel()
+	notDB := writePlan(t, "not a database")
+	code, _, stderr := runReview([]string{"--endpoint", "", "--embedded-path", notDB, writePlan(t, cleanPlan)}, "")
+	if code != 2 || !strings.Contains(stderr, "is not an embedded Engage database") {
+		t.Errorf("exit %d, stderr %q; want 2", code, stderr)
 	}
 }

@@ -48,10 +48,14 @@ type resourceChange struct {
 }
 
 type stateModule struct {
+	Address   string `json:"address"`
 	Resources []struct {
-		Mode   string          `json:"mode"`
-		Type   string          `json:"type"`
-		Values json.RawMessage `json:"values"`
+		Address string          `json:"address"`
+		Mode    string          `json:"mode"`
+		Type    string          `json:"type"`
+		Name    string          `json:"name"`
+		Index   json.RawMessage `json:"index"`
+		Values  json.RawMessage `json:"values"`
 	} `json:"resources"`
 	ChildModules []stateModule `json:"child_modules"`
 }

@@ -64,17 +64,18 @@ func rolesLabel(roles []*roleInfo, id string) string {
 // account's other users who hold a role the plan changes.
 func (r *reviewer) reviewPrincipals() error {
 	r.holdersManaged = map[string]int{}
-	managedIDs := map[string]bool{}
+	r.managedUserIDs = map[string]bool{}
 	for _, c := range r.byType["engage_user"] {
-		if err := r.reviewUser(c, managedIDs); err != nil {
+		if err := r.reviewUser(c, r.managedUserIDs); err != nil {
 			return err
 		}
 	}
+	r.hintRenames()
 	if r.opts.Account == nil {
 		return nil
 	}
 	for _, u := range r.opts.Account.Users {
-		if managedIDs[u.ID] || u.Disabled {
+		if r.managedUserIDs[u.ID] || u.Disabled {
 			continue
 		}
 		before := r.sideOf(true, false, []*roleInfo{r.roles.lookupBefore(u.RoleID)})
@@ -196,6 +197,28 @@ func (r *reviewer) reviewUser(c *change, managedIDs map[string]bool) error {
 	}
 	r.addPrincipal(p, bs, as, reasons, c.rc.Address)
 	return nil
+}
+
+// hintRenames finds a user deleted at one address and created at another
+// with the same email: most likely a renamed resource without a moved
+// block, which deletes the user (and their settings) and invites them again.
+func (r *reviewer) hintRenames() {
+	deleted := map[string]int{}
+	for i, p := range r.report.Principals {
+		if p.Managed && len(p.Reasons) > 0 && p.Reasons[0] == "deleted" {
+			deleted[strings.ToLower(p.Email)] = i
+		}
+	}
+	for i, p := range r.report.Principals {
+		j, ok := deleted[strings.ToLower(p.Email)]
+		if !ok || i == j || !strings.HasPrefix(strings.Join(p.Reasons, ""), "created") {
+			continue
+		}
+		old := &r.report.Principals[j]
+		hint := fmt.Sprintf("the same email is deleted at %s and created at %s: if the resource was renamed, a moved block keeps the user instead", old.Address, p.Address)
+		old.Reasons = append(old.Reasons, hint)
+		r.report.Principals[i].Reasons = append(r.report.Principals[i].Reasons, hint)
+	}
 }
 
 func (r *reviewer) countAdmins(before, after accessSide) {

@@ -88,6 +88,8 @@ type reviewer struct {
 	// holdersManaged counts, by role address, the enabled users of this
 	// configuration that hold the role after the plan.
 	holdersManaged map[string]int
+	// managedUserIDs are the platform ids of this configuration's users.
+	managedUserIDs map[string]bool
 
 	report Report
 	// adminsBefore/After count the people holding every permission.
@@ -95,6 +97,16 @@ type reviewer struct {
 }
 
 func (r *reviewer) collect(p *plan) error {
+	planned := make(map[string]bool, len(p.ResourceChanges))
+	for _, rc := range p.ResourceChanges {
+		planned[rc.Address] = true
+	}
+	if p.PriorState != nil && p.PriorState.Values != nil {
+		// A plan with -target lists only the targeted resources' changes;
+		// the others are in the prior state, unchanged, and still hold
+		// their roles and networks.
+		p.ResourceChanges = appendUnplanned(p.ResourceChanges, &p.PriorState.Values.RootModule, planned, 0)
+	}
 	for i := range p.ResourceChanges {
 		rc := &p.ResourceChanges[i]
 		if rc.Mode != "managed" || !strings.HasPrefix(rc.Type, "engage_") {
@@ -123,6 +135,27 @@ func (r *reviewer) collect(p *plan) error {
 		r.byType[rc.Type] = append(r.byType[rc.Type], c)
 	}
 	return nil
+}
+
+// appendUnplanned adds the managed engage resources of the prior state that
+// the plan does not list, as changes that change nothing.
+func appendUnplanned(changes []resourceChange, m *stateModule, planned map[string]bool, depth int) []resourceChange {
+	if depth > maxReferenceDepth {
+		return changes
+	}
+	for _, res := range m.Resources {
+		if res.Mode != "managed" || !strings.HasPrefix(res.Type, "engage_") || planned[res.Address] {
+			continue
+		}
+		rc := resourceChange{Address: res.Address, ModuleAddress: m.Address, Mode: res.Mode, Type: res.Type, Name: res.Name, Index: res.Index}
+		rc.Change.Actions = []string{"no-op"}
+		rc.Change.Before, rc.Change.After = res.Values, res.Values
+		changes = append(changes, rc)
+	}
+	for i := range m.ChildModules {
+		changes = appendUnplanned(changes, &m.ChildModules[i], planned, depth+1)
+	}
+	return changes
 }
 
 func (r *reviewer) finish(terraformVersion string) Report {

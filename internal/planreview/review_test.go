@@ -1,6 +1,7 @@
 package planreview
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -262,8 +263,8 @@ func TestBackendListsHoldersOutsideTheConfiguration(t *testing.T) {
 	if got, want := checks(rep), []string{"sensitive_access_gained/high/xavier@example.com"}; !slices.Equal(got, want) {
 		t.Errorf("findings = %v, want %v", got, want)
 	}
-	if h := rep.Roles[0].HoldersAccount; h == nil || *h != 2 {
-		t.Errorf("holders_account = %v, want 2", h)
+	if h := rep.Roles[0].HoldersAccount; h == nil || *h != 1 {
+		t.Errorf("holders_account = %v, want 1 (xavier; yve is disabled)", h)
 	}
 }
 
@@ -600,5 +601,61 @@ func TestDestinationWithANewCredential(t *testing.T) {
 	}
 	if rep.Exports[0].Target != "sftp://partner.example.org:22/exports" {
 		t.Errorf("target = %q", rep.Exports[0].Target)
+	}
+}
+
+// A role the plan creates is held, on the account, by the users the plan
+// gives it (found by a new-user trial: it said 0 on the account).
+func TestHoldersOnTheAccountOfANewRole(t *testing.T) {
+	rep := review(t, planDoc{
+		changes: []rc{
+			{address: "engage_role.exporter", typ: "engage_role", name: "exporter", actions: create, after: role("", "Exporter", "campaign.view"), unknown: obj{"id": true}},
+			{address: "engage_user.ana", typ: "engage_user", name: "ana", actions: update, before: user("usr_a", "ana@example.com", access.ReadOnlyRoleID),
+				after: with(user("usr_a", "ana@example.com", ""), "role_id", nil), unknown: obj{"role_id": true}},
+		},
+		config: obj{"resources": []obj{{"address": "engage_user.ana", "mode": "managed",
+			"expressions": obj{"role_id": obj{"references": []string{"engage_role.exporter.id", "engage_role.exporter"}}}}}},
+	}, Options{Account: &Account{Users: []access.User{{ID: "usr_a", Email: "ana@example.com", RoleID: access.ReadOnlyRoleID}}}})
+	if h := rep.Roles[0].HoldersAccount; h == nil || *h != 1 || rep.Roles[0].HoldersManaged != 1 {
+		t.Errorf("holders = %d managed, %v account; want 1 and 1", rep.Roles[0].HoldersManaged, h)
+	}
+}
+
+// terraform plan -target lists only the targeted changes; the other
+// resources of the configuration are in the prior state and their users
+// still hold the changed role (found by a new-user trial).
+func TestTargetedPlanKeepsTheOtherUsers(t *testing.T) {
+	doc := planDoc{changes: []rc{
+		roleChange("engage_role.marketer", update, role("rol_m", "Marketer", "campaign.view"), role("rol_m", "Marketer", "campaign.view", "data.export_data")),
+	}}
+	data := doc.json(t)
+	var plan map[string]any
+	if err := json.Unmarshal(data, &plan); err != nil {
+		t.Fatal(err)
+	}
+	plan["prior_state"] = obj{"values": obj{"root_module": obj{"resources": []obj{
+		{"address": "engage_role.marketer", "mode": "managed", "type": "engage_role", "name": "marketer", "values": role("rol_m", "Marketer", "campaign.view")},
+		{"address": "engage_user.bob", "mode": "managed", "type": "engage_user", "name": "bob", "values": user("usr_b", "bob@example.com", "rol_m")},
+	}}}}
+	data, _ = json.Marshal(plan)
+	rep, err := Review(data, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bob := principal(t, rep, "bob@example.com")
+	if !bob.Managed || !slices.Equal(bob.SensitiveGained, []string{"data.export_data"}) || rep.Roles[0].HoldersManaged != 1 {
+		t.Errorf("bob = %+v, holders %d", bob, rep.Roles[0].HoldersManaged)
+	}
+}
+
+func TestRenameWithoutMovedIsNamed(t *testing.T) {
+	rep := review(t, planDoc{changes: []rc{
+		userChange("engage_user.ana", remove, user("usr_a", "ana@example.com", access.ReadOnlyRoleID), nil),
+		userChange("engage_user.analyst", create, nil, user("", "Ana@example.com", access.ReadOnlyRoleID)),
+	}}, Options{})
+	for _, p := range rep.Principals {
+		if last := p.Reasons[len(p.Reasons)-1]; !strings.Contains(last, "a moved block keeps the user") {
+			t.Errorf("%s: reasons %q, want the moved hint", p.Address, p.Reasons)
+		}
 	}
 }

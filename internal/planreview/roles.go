@@ -192,10 +192,12 @@ func (r *reviewer) reviewRoles() error {
 		d.SensitiveGained = r.sensitive(d.Gained)
 		d.HoldersManaged = r.holdersManaged[c.rc.Address]
 		if r.opts.Account != nil {
-			n := 0
+			// This configuration's holders as the plan leaves them, and
+			// the account's other enabled users who hold the role.
+			n := d.HoldersManaged
 			if before != nil {
 				for _, u := range r.opts.Account.Users {
-					if u.RoleID == before.id {
+					if u.RoleID == before.id && !u.Disabled && !r.managedUserIDs[u.ID] {
 						n++
 					}
 				}
