@@ -182,7 +182,7 @@ func (b *block) write(sb *strings.Builder) {
 		open := shown[:min(len(shown), collapseAt)]
 		writeRows(sb, b.header, open)
 		if rest := shown[len(open):]; len(rest) > 0 {
-			fmt.Fprintf(sb, "<details><summary>%s more %s</summary>\n\n", count(len(rest)), b.noun)
+			fmt.Fprintf(sb, "<details><summary>%s more %s</summary>\n\n", count(len(rest)), nounFor(len(rest), b.noun))
 			writeRows(sb, b.header, rest)
 			sb.WriteString("</details>\n\n")
 		}
@@ -193,8 +193,19 @@ func (b *block) write(sb *strings.Builder) {
 	}
 	if left := len(b.rows) - b.keep; left > 0 {
 		fmt.Fprintf(sb, "_%s more %s left out to keep this comment within GitHub's size limit: "+
-			"run `review-plan --format json` for everything._\n\n", count(left), b.noun)
+			"run `review-plan --format json` for everything._\n\n", count(left), nounFor(left, b.noun))
 	}
+}
+
+// nounFor is plural for n != 1: "1 more finding", "2 more findings".
+func nounFor(n int, plural string) string {
+	if n != 1 {
+		return plural
+	}
+	if plural == "people" {
+		return "person"
+	}
+	return strings.TrimSuffix(plural, "s")
 }
 
 func writeRows(sb *strings.Builder, header string, rows []string) {
