@@ -2,6 +2,7 @@ package access
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -79,6 +80,36 @@ type AccountSnapshot struct {
 	TransferCredentials []TransferCredential
 	ExportDestinations  []ExportDestination
 	SecuritySettings    SecuritySettings
+}
+
+// ReadAccountSnapshot takes the snapshot the reviews read (the account
+// review here, and review-plan): one paginated list per
+// collection, never a read per object, so a review costs the same handful of
+// requests however large the account.
+func ReadAccountSnapshot(ctx context.Context, svc Service) (AccountSnapshot, error) {
+	var (
+		a   AccountSnapshot
+		err error
+	)
+	if a.Roles, err = ListAll(ctx, svc.ListRoles); err != nil {
+		return a, fmt.Errorf("listing roles: %w", err)
+	}
+	if a.Users, err = ListAll(ctx, svc.ListUsers); err != nil {
+		return a, fmt.Errorf("listing users: %w", err)
+	}
+	if a.IPAllowlists, err = ListAll(ctx, svc.ListIPAllowlists); err != nil {
+		return a, fmt.Errorf("listing IP allowlists: %w", err)
+	}
+	if a.TransferCredentials, err = ListAll(ctx, svc.ListTransferCredentials); err != nil {
+		return a, fmt.Errorf("listing transfer credentials: %w", err)
+	}
+	if a.ExportDestinations, err = ListAll(ctx, svc.ListExportDestinations); err != nil {
+		return a, fmt.Errorf("listing export destinations: %w", err)
+	}
+	if a.SecuritySettings, err = svc.GetSecuritySettings(ctx); err != nil {
+		return a, fmt.Errorf("reading security settings: %w", err)
+	}
+	return a, nil
 }
 
 // ReviewOptions are the thresholds of the checks. Start from

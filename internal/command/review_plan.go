@@ -205,7 +205,7 @@ func (f reviewFlags) readAccount(ctx context.Context, opts *planreview.Options) 
 }
 
 func readInto(ctx context.Context, svc access.Service, opts *planreview.Options) (int, error) {
-	account, err := planreview.ReadAccount(ctx, svc)
+	account, err := access.ReadAccountSnapshot(ctx, svc)
 	if errors.Is(err, access.ErrNotFound) {
 		// A list never answers "not found" from the API itself.
 		return reviewExitBackend, fmt.Errorf("reading the account: the endpoint has no Engage API there (404 on a list); give the API's base URL, e.g. https://api.engage.example, without /v1")
@@ -213,6 +213,6 @@ func readInto(ctx context.Context, svc access.Service, opts *planreview.Options)
 	if err != nil {
 		return reviewExitBackend, fmt.Errorf("reading the account: %w", err)
 	}
-	opts.Account = account
+	opts.Account = &account
 	return 0, nil
 }

@@ -33,7 +33,7 @@ func FuzzReview(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		account := &Account{Roles: []access.Role{{ID: "rol_a", Permissions: []string{"campaign.view"}}}, Users: []access.User{{ID: "usr_2", RoleID: "rol_a"}}}
+		account := &access.AccountSnapshot{Roles: []access.Role{{ID: "rol_a", Permissions: []string{"campaign.view"}}}, Users: []access.User{{ID: "usr_2", RoleID: "rol_a"}}}
 		for _, opts := range []Options{{}, {Account: account, Backend: "embedded"}} {
 			rep, err := Review(data, opts)
 			if err != nil {

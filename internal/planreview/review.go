@@ -14,24 +14,15 @@ import (
 type Options struct {
 	// Catalog is the permission catalog; access.DefaultCatalog when nil.
 	Catalog *access.Catalog
-	// Account is the account as a backend lists it, nil to review from the
-	// plan alone.
-	Account *Account
+	// Account is the account as a backend lists it
+	// (access.ReadAccountSnapshot), nil to review from the plan alone.
+	Account *access.AccountSnapshot
 	// Backend names where Account came from (embedded, rest); "none"
 	// without one.
 	Backend string
 	// MaxAdmins is how many Full Admin holders are acceptable before
 	// admin_count_exceeded fires.
 	MaxAdmins int
-}
-
-// Account is what a backend knows that a plan may not: every object of the
-// account, managed in this configuration or not.
-type Account struct {
-	Roles            []access.Role
-	Users            []access.User
-	IPAllowlists     []access.IPAllowlist
-	SecuritySettings access.SecuritySettings
 }
 
 // change is one engage resource instance in the plan, with both sides.

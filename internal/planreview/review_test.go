@@ -228,7 +228,7 @@ func TestRoleByLiteralIDNeedsABackend(t *testing.T) {
 		t.Errorf("unresolved = %+v", rep.Unresolved)
 	}
 
-	account := &Account{Roles: []access.Role{{ID: "rol_outside", Name: "Outside", Permissions: []string{"data.personal_info"}}}}
+	account := &access.AccountSnapshot{Roles: []access.Role{{ID: "rol_outside", Name: "Outside", Permissions: []string{"data.personal_info"}}}}
 	rep = review(t, doc, Options{Account: account, Backend: "embedded"})
 	ext = principal(t, rep, "ext@example.com")
 	if ext.Uncertain || !slices.Equal(ext.SensitiveGained, []string{"data.personal_info"}) {
@@ -244,7 +244,7 @@ func TestBackendListsHoldersOutsideTheConfiguration(t *testing.T) {
 		roleChange("engage_role.analysts", update, role("rol_a", "Analysts", "campaign.view"),
 			role("rol_a", "Analysts", "campaign.view", "data.personal_info")),
 	}}
-	account := &Account{
+	account := &access.AccountSnapshot{
 		Roles: []access.Role{{ID: "rol_a", Name: "Analysts", Permissions: []string{"campaign.view"}}},
 		Users: []access.User{
 			{ID: "usr_x", Email: "xavier@example.com", DisplayName: "Xavier", RoleID: "rol_a"},
@@ -337,7 +337,7 @@ func TestBackendAllowlistsStayInTheUnion(t *testing.T) {
 	if got := checks(review(t, doc, Options{})); !slices.Equal(got, []string{"network_opened_to_internet/high/network"}) {
 		t.Errorf("without a backend: findings = %v", got)
 	}
-	account := &Account{IPAllowlists: []access.IPAllowlist{
+	account := &access.AccountSnapshot{IPAllowlists: []access.IPAllowlist{
 		{ID: "ipl_1", Name: "office", Enabled: true, Entries: []access.AllowlistEntry{{CIDR: "192.0.2.0/24"}}},
 		{ID: "ipl_2", Name: "vpn", Enabled: true, Entries: []access.AllowlistEntry{{CIDR: "203.0.113.0/24"}}},
 	}}
@@ -443,7 +443,7 @@ func TestSettings(t *testing.T) {
 	tests := []struct {
 		name    string
 		change  rc
-		account *Account
+		account *access.AccountSnapshot
 		want    []string
 	}{
 		{"every setting weakened", settingsChange(update, strict, settings(false, 2000, false, false)), nil, []string{
@@ -457,7 +457,7 @@ func TestSettings(t *testing.T) {
 		{"created over the defaults: stricter", settingsChange(create, nil, strict), nil, []string{}},
 		{"created with the defaults", settingsChange(create, nil, settings(false, 1440, false, false)), nil, []string{}},
 		{"created, backend says 2FA was on", settingsChange(create, nil, settings(false, 1440, false, false)),
-			&Account{SecuritySettings: access.SecuritySettings{RequireTwoFactor: true, SessionTimeoutMinutes: 1440}},
+			&access.AccountSnapshot{SecuritySettings: access.SecuritySettings{RequireTwoFactor: true, SessionTimeoutMinutes: 1440}},
 			[]string{"two_factor_disabled/high/security settings"}},
 	}
 	for _, tt := range tests {
@@ -477,7 +477,7 @@ func TestAdminCountCountsEquivalentRolesAndTheAccount(t *testing.T) {
 	if got := checks(review(t, doc, Options{MaxAdmins: 1})); slices.Contains(got, "admin_count_exceeded/medium/Full Admin") {
 		t.Errorf("one admin with max 1: findings = %v", got)
 	}
-	account := &Account{Users: []access.User{
+	account := &access.AccountSnapshot{Users: []access.User{
 		{ID: "usr_a", Email: "a@example.com", RoleID: access.FullAdminRoleID},
 		{ID: "usr_b", Email: "b@example.com", RoleID: access.ReadOnlyRoleID},
 	}}
@@ -560,7 +560,7 @@ func TestReferenceCyclesEnd(t *testing.T) {
 func TestRoleTheAccountDoesNotKnowIsNotFound(t *testing.T) {
 	rep := review(t, planDoc{changes: []rc{
 		userChange("engage_user.ext", update, user("usr_1", "ext@example.com", access.ReadOnlyRoleID), user("usr_1", "ext@example.com", "rol_gone")),
-	}}, Options{Account: &Account{}, Backend: "rest"})
+	}}, Options{Account: &access.AccountSnapshot{}, Backend: "rest"})
 	if len(rep.Unresolved) != 1 || rep.Unresolved[0].Reason != UnresolvedNotFound {
 		t.Errorf("unresolved = %+v, want one not_found", rep.Unresolved)
 	}
@@ -615,7 +615,7 @@ func TestHoldersOnTheAccountOfANewRole(t *testing.T) {
 		},
 		config: obj{"resources": []obj{{"address": "engage_user.ana", "mode": "managed",
 			"expressions": obj{"role_id": obj{"references": []string{"engage_role.exporter.id", "engage_role.exporter"}}}}}},
-	}, Options{Account: &Account{Users: []access.User{{ID: "usr_a", Email: "ana@example.com", RoleID: access.ReadOnlyRoleID}}}})
+	}, Options{Account: &access.AccountSnapshot{Users: []access.User{{ID: "usr_a", Email: "ana@example.com", RoleID: access.ReadOnlyRoleID}}}})
 	if h := rep.Roles[0].HoldersAccount; h == nil || *h != 1 || rep.Roles[0].HoldersManaged != 1 {
 		t.Errorf("holders = %d managed, %v account; want 1 and 1", rep.Roles[0].HoldersManaged, h)
 	}

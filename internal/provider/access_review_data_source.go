@@ -146,7 +146,7 @@ func (d *accessReviewDataSource) Read(ctx context.Context, req datasource.ReadRe
 	m.InactiveAfterDays = intOrDefault(m.InactiveAfterDays, &opts.InactiveAfterDays)
 	m.CredentialMaxAgeDays = intOrDefault(m.CredentialMaxAgeDays, &opts.CredentialMaxAgeDays)
 
-	account, err := readAccount(ctx, d.data.service)
+	account, err := access.ReadAccountSnapshot(ctx, d.data.service)
 	if err != nil {
 		addServiceError(&resp.Diagnostics, "Unable to review access", err)
 		return
@@ -173,35 +173,6 @@ func intOrDefault(v wholeNumberValue, opt *int) wholeNumberValue {
 	}
 	*opt = int(v.ValueInt64()) // bounded by the validators
 	return v
-}
-
-// readAccount takes the snapshot the review reads: one paginated list per
-// collection, never a read per object, so a review costs the same handful of
-// requests however large the account.
-func readAccount(ctx context.Context, svc access.Service) (access.AccountSnapshot, error) {
-	var (
-		a   access.AccountSnapshot
-		err error
-	)
-	if a.Roles, err = access.ListAll(ctx, svc.ListRoles); err != nil {
-		return a, fmt.Errorf("listing roles: %w", err)
-	}
-	if a.Users, err = access.ListAll(ctx, svc.ListUsers); err != nil {
-		return a, fmt.Errorf("listing users: %w", err)
-	}
-	if a.IPAllowlists, err = access.ListAll(ctx, svc.ListIPAllowlists); err != nil {
-		return a, fmt.Errorf("listing IP allowlists: %w", err)
-	}
-	if a.TransferCredentials, err = access.ListAll(ctx, svc.ListTransferCredentials); err != nil {
-		return a, fmt.Errorf("listing transfer credentials: %w", err)
-	}
-	if a.ExportDestinations, err = access.ListAll(ctx, svc.ListExportDestinations); err != nil {
-		return a, fmt.Errorf("listing export destinations: %w", err)
-	}
-	if a.SecuritySettings, err = svc.GetSecuritySettings(ctx); err != nil {
-		return a, fmt.Errorf("reading security settings: %w", err)
-	}
-	return a, nil
 }
 
 func findingsList(ctx context.Context, findings []access.Finding, diags *diag.Diagnostics) types.List {
