@@ -302,25 +302,31 @@ func TestBackoffHonoursRetryAfterAndJitters(t *testing.T) {
 		}
 		return &http.Response{StatusCode: status, Header: h}
 	}
+	// Responses are made inside each subtest: an HTTP-date Retry-After is
+	// relative to the clock when the subtest runs, which on a loaded
+	// machine can be seconds after the table was built.
 	cases := []struct {
 		name     string
 		attempt  int
-		resp     *http.Response
+		resp     func() *http.Response
 		min, max time.Duration
 	}{
-		{"Retry-After in seconds is honoured", 0, resp(429, "2"), 2 * time.Second, 2 * time.Second},
-		{"Retry-After beyond the cap is capped", 0, resp(503, "3600"), 30 * time.Second, 30 * time.Second},
-		{"Retry-After as an HTTP date is honoured", 0, resp(429, time.Now().Add(10*time.Second).UTC().Format(http.TimeFormat)), 7 * time.Second, 10 * time.Second},
-		{"a malformed Retry-After falls back to jittered backoff", 2, resp(429, "soon"), 0, 4 * time.Second},
-		{"without Retry-After the wait stays under min·2^attempt", 3, resp(502, ""), 0, 8 * time.Second},
-		{"a connection error backs off too", 1, nil, 0, 2 * time.Second},
-		{"a large attempt number stays under the cap", 62, nil, 0, 30 * time.Second},
+		{"Retry-After in seconds is honoured", 0, func() *http.Response { return resp(429, "2") }, 2 * time.Second, 2 * time.Second},
+		{"Retry-After beyond the cap is capped", 0, func() *http.Response { return resp(503, "3600") }, 30 * time.Second, 30 * time.Second},
+		{"Retry-After as an HTTP date is honoured", 0, func() *http.Response {
+			return resp(429, time.Now().Add(10*time.Second).UTC().Format(http.TimeFormat))
+		}, 7 * time.Second, 10 * time.Second},
+		{"a malformed Retry-After falls back to jittered backoff", 2, func() *http.Response { return resp(429, "soon") }, 0, 4 * time.Second},
+		{"without Retry-After the wait stays under min·2^attempt", 3, func() *http.Response { return resp(502, "") }, 0, 8 * time.Second},
+		{"a connection error backs off too", 1, func() *http.Response { return nil }, 0, 2 * time.Second},
+		{"a large attempt number stays under the cap", 62, func() *http.Response { return nil }, 0, 30 * time.Second},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
+			r := tc.resp()
 			for range 50 {
-				got := backoff(time.Second, 30*time.Second, tc.attempt, tc.resp)
+				got := backoff(time.Second, 30*time.Second, tc.attempt, r)
 				if got < tc.min || got > tc.max {
 					t.Fatalf("backoff = %s, want %s..%s", got, tc.min, tc.max)
 				}
