@@ -40,74 +40,76 @@ type identityCase struct {
 	checkDestroy func(*acctest.Backend) resource.TestCheckFunc
 }
 
-var (
-	platformIDRegexp = func(prefix string) knownvalue.Check {
-		return knownvalue.StringRegexp(regexp.MustCompile(`^` + prefix + `_[0-9a-f]{16}$`))
-	}
-	identityCases = map[string]identityCase{
-		"role": {
-			addr:         roleAddr,
-			config:       testAccRoleConfig("Identity Role", "", "campaign.view"),
-			update:       testAccRoleConfig("Identity Role", "Reads campaigns", "campaign.view"),
-			identity:     map[string]knownvalue.Check{"id": platformIDRegexp("rol")},
-			importIDs:    []string{"name:identity role"},
-			checkDestroy: checkRolesDestroyed,
+// platformIDRegexp checks a platform id with its type's prefix.
+func platformIDRegexp(prefix string) knownvalue.Check {
+	return knownvalue.StringRegexp(regexp.MustCompile(`^` + prefix + `_[0-9a-f]{16}$`))
+}
+
+// identityCases has one object of each resource type, each at its own
+// address: the upgrade tests check them all in one configuration.
+var identityCases = map[string]identityCase{
+	"role": {
+		addr:         roleAddr,
+		config:       testAccRoleConfig("Identity Role", "", "campaign.view"),
+		update:       testAccRoleConfig("Identity Role", "Reads campaigns", "campaign.view"),
+		identity:     map[string]knownvalue.Check{"id": platformIDRegexp("rol")},
+		importIDs:    []string{"name:identity role"},
+		checkDestroy: checkRolesDestroyed,
+	},
+	"user": {
+		addr:         userAddr,
+		config:       testAccUserConfig("ada@example.com", "Ada", "engage_role.test.id", false),
+		update:       testAccUserConfig("ada@example.com", "Ada Lovelace", "engage_role.test.id", true),
+		identity:     map[string]knownvalue.Check{"id": platformIDRegexp("usr")},
+		importIDs:    []string{"ADA@example.com"},
+		checkDestroy: checkUsersDestroyed,
+	},
+	"ip_allowlist": {
+		addr:         allowlistAddr,
+		config:       testAccIPAllowlistConfig("Head office", "", testAccEntry("198.51.100.0/24", "")),
+		update:       testAccIPAllowlistConfig("Head office", `description = "Berlin"`, testAccEntry("198.51.100.0/24", "")),
+		identity:     map[string]knownvalue.Check{"id": platformIDRegexp("ipl")},
+		importIDs:    []string{"name:head office"},
+		checkDestroy: checkIPAllowlistsDestroyed,
+	},
+	"transfer_credential": {
+		addr:     credAddr,
+		config:   testAccCredentialConfig("sftp_eu", "exporter", "s3cret", 1),
+		update:   testAccCredentialConfig("sftp_eu", "exporter2", "s3cret", 1),
+		identity: map[string]knownvalue.Check{"id": platformIDRegexp("cred")},
+		// The version is Terraform's own: an imported credential has
+		// none, and a configured one would plan sending the secret.
+		importConfig: testAccCredentialConfig("sftp_eu", "exporter2", "s3cret", 0),
+		verifyIgnore: []string{"secret_wo", "secret_wo_version"},
+		importIDs:    []string{"name:SFTP_EU"},
+		checkDestroy: checkCredentialsDestroyed,
+	},
+	"export_destination": {
+		addr:         destAddr,
+		config:       testAccDestinationConfig("Warehouse", sftpTarget, `["raw_data_export"]`),
+		update:       testAccDestinationConfig("Warehouse", sftpTarget, `["raw_data_export", "report"]`),
+		identity:     map[string]knownvalue.Check{"id": platformIDRegexp("dst")},
+		importIDs:    []string{"name:warehouse"},
+		checkDestroy: checkDestinationsDestroyed,
+	},
+	"masking_column": {
+		addr:   maskingAddr,
+		config: testAccMaskingColumnConfig("contacts", "email", ""),
+		update: testAccMaskingColumnConfig("contacts", "email", `mask = "hash"`),
+		identity: map[string]knownvalue.Check{
+			"table":  knownvalue.StringExact("contacts"),
+			"column": knownvalue.StringExact("email"),
 		},
-		"user": {
-			addr:         userAddr,
-			config:       testAccUserConfig("ada@example.com", "Ada", "engage_role.test.id", false),
-			update:       testAccUserConfig("ada@example.com", "Ada Lovelace", "engage_role.test.id", true),
-			identity:     map[string]knownvalue.Check{"id": platformIDRegexp("usr")},
-			importIDs:    []string{"ADA@example.com"},
-			checkDestroy: checkUsersDestroyed,
-		},
-		"ip_allowlist": {
-			addr:         allowlistAddr,
-			config:       testAccIPAllowlistConfig("Head office", "", testAccEntry("198.51.100.0/24", "")),
-			update:       testAccIPAllowlistConfig("Head office", `description = "Berlin"`, testAccEntry("198.51.100.0/24", "")),
-			identity:     map[string]knownvalue.Check{"id": platformIDRegexp("ipl")},
-			importIDs:    []string{"name:head office"},
-			checkDestroy: checkIPAllowlistsDestroyed,
-		},
-		"transfer_credential": {
-			addr:     credAddr,
-			config:   testAccCredentialConfig("sftp_eu", "exporter", "s3cret", 1),
-			update:   testAccCredentialConfig("sftp_eu", "exporter2", "s3cret", 1),
-			identity: map[string]knownvalue.Check{"id": platformIDRegexp("cred")},
-			// The version is Terraform's own: an imported credential has
-			// none, and a configured one would plan sending the secret.
-			importConfig: testAccCredentialConfig("sftp_eu", "exporter2", "s3cret", 0),
-			verifyIgnore: []string{"secret_wo", "secret_wo_version"},
-			importIDs:    []string{"name:SFTP_EU"},
-			checkDestroy: checkCredentialsDestroyed,
-		},
-		"export_destination": {
-			addr:         destAddr,
-			config:       testAccDestinationConfig("Warehouse", sftpTarget, `["raw_data_export"]`),
-			update:       testAccDestinationConfig("Warehouse", sftpTarget, `["raw_data_export", "report"]`),
-			identity:     map[string]knownvalue.Check{"id": platformIDRegexp("dst")},
-			importIDs:    []string{"name:warehouse"},
-			checkDestroy: checkDestinationsDestroyed,
-		},
-		"masking_column": {
-			addr:   maskingAddr,
-			config: testAccMaskingColumnConfig("contacts", "email", ""),
-			update: testAccMaskingColumnConfig("contacts", "email", `mask = "hash"`),
-			identity: map[string]knownvalue.Check{
-				"table":  knownvalue.StringExact("contacts"),
-				"column": knownvalue.StringExact("email"),
-			},
-			checkDestroy: checkMaskingColumnsDestroyed,
-		},
-		"security_settings": {
-			addr:         settingsAddr,
-			config:       testAccSecuritySettingsConfig("  require_two_factor = true\n"),
-			update:       testAccSecuritySettingsConfig("  require_two_factor = true\n  session_timeout_minutes = 60\n"),
-			identity:     map[string]knownvalue.Check{"id": knownvalue.StringExact(access.SecuritySettingsID)},
-			checkDestroy: checkSecuritySettingsReset,
-		},
-	}
-)
+		checkDestroy: checkMaskingColumnsDestroyed,
+	},
+	"security_settings": {
+		addr:         settingsAddr,
+		config:       testAccSecuritySettingsConfig("  require_two_factor = true\n"),
+		update:       testAccSecuritySettingsConfig("  require_two_factor = true\n  session_timeout_minutes = 60\n"),
+		identity:     map[string]knownvalue.Check{"id": knownvalue.StringExact(access.SecuritySettingsID)},
+		checkDestroy: checkSecuritySettingsReset,
+	},
+}
 
 // identityChecks asserts the identity in state, and that each identity
 // attribute equals the state attribute of the same name.
