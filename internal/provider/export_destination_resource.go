@@ -184,6 +184,10 @@ func (exportDestinationKind) adjustPlan(_ context.Context, _ *providerData, _ tf
 
 func (exportDestinationKind) version(d access.ExportDestination) access.Version { return d.Version }
 
+func (exportDestinationKind) identity() objectIdentity {
+	return platformIDIdentity("export destination")
+}
+
 func (exportDestinationKind) read(ctx context.Context, svc access.Service, state exportDestinationModel) (access.ExportDestination, error) {
 	return svc.GetExportDestination(ctx, state.ID.ValueString())
 }

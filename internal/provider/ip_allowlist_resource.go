@@ -168,6 +168,8 @@ func (ipAllowlistKind) fromObject(_ context.Context, m *ipAllowlistModel, l acce
 
 func (ipAllowlistKind) version(l access.IPAllowlist) access.Version { return l.Version }
 
+func (ipAllowlistKind) identity() objectIdentity { return platformIDIdentity("IP allowlist") }
+
 func (ipAllowlistKind) read(ctx context.Context, svc access.Service, state ipAllowlistModel) (access.IPAllowlist, error) {
 	return svc.GetIPAllowlist(ctx, state.ID.ValueString())
 }

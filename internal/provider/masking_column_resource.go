@@ -109,6 +109,18 @@ func (maskingColumnKind) fromObject(_ context.Context, m *maskingColumnModel, c 
 
 func (maskingColumnKind) version(c access.MaskingColumn) access.Version { return c.Version }
 
+// identity is the column itself, which names it on the platform for as
+// long as it is masked: another table or column is another masking.
+func (maskingColumnKind) identity() objectIdentity {
+	return objectIdentity{
+		attrs: []identityAttr{
+			{name: "table", description: "Table holding the masked column, the resource's `table`."},
+			{name: "column", description: "The masked column, the resource's `column`."},
+		},
+		importID: func(values []string) string { return maskingColumnID(values[0], values[1]) },
+	}
+}
+
 func (maskingColumnKind) read(ctx context.Context, svc access.Service, state maskingColumnModel) (access.MaskingColumn, error) {
 	return svc.GetMaskingColumn(ctx, state.Table.ValueString(), state.Column.ValueString())
 }

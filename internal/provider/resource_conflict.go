@@ -146,6 +146,16 @@ func (f importForms[O]) resolve(ctx context.Context, svc access.Service, noun, i
 	return got, err
 }
 
+// resolveID finds the object by its id form alone, as an import by identity
+// names it: exactly, with no natural key to try.
+func (f importForms[O]) resolveID(ctx context.Context, svc access.Service, id string) (O, error) {
+	got, err := f.byID(ctx, svc, id)
+	if err == nil && f.manageable != nil {
+		err = f.manageable(got)
+	}
+	return got, err
+}
+
 func (f importForms[O]) keyForm(importID string) (string, bool) {
 	if f.parseKey == nil {
 		return "", false

@@ -14,10 +14,10 @@ import (
 
 // Every resource of this provider runs on one generic core, managed: the
 // CRUD and import shapes, the private version, the no-op plan short cut and
-// the create-conflict error are written once, here. A resource declares an
-// objectKind (its schema, its two mappers, its service calls and its
-// import forms) and, through the optional interfaces below, only what is
-// truly its own.
+// the create-conflict error and the resource identity are written once,
+// here. A resource declares an objectKind (its schema, its two mappers, its
+// service calls, its import forms and which attributes are its identity)
+// and, through the optional interfaces below, only what is truly its own.
 
 // objectKind describes one resource type to the core. M is its Terraform
 // model, O the platform object it manages.
@@ -48,6 +48,9 @@ type objectKind[M, O any] interface {
 	holder(ctx context.Context, svc access.Service, o O) (keyHolder, error)
 	// importer resolves an import ID to the object it names.
 	importer() importForms[O]
+	// identity names the state attributes that are the resource identity
+	// (resource_identity.go).
+	identity() objectIdentity
 }
 
 // write is what a create or an update may need besides the object: the
@@ -84,6 +87,7 @@ type configChecking interface {
 var (
 	_ resource.ResourceWithConfigure        = (*managed[roleModel, access.Role])(nil)
 	_ resource.ResourceWithImportState      = (*managed[roleModel, access.Role])(nil)
+	_ resource.ResourceWithIdentity         = (*managed[roleModel, access.Role])(nil)
 	_ resource.ResourceWithModifyPlan       = (*managed[roleModel, access.Role])(nil)
 	_ resource.ResourceWithConfigValidators = (*managed[roleModel, access.Role])(nil)
 	_ resource.ResourceWithValidateConfig   = (*managed[roleModel, access.Role])(nil)
@@ -167,6 +171,7 @@ func (r *managed[M, O]) Create(ctx context.Context, req resource.CreateRequest, 
 	}
 	r.kind.fromObject(ctx, &plan, created, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	r.setIdentity(ctx, resp.State, resp.Identity, &resp.Diagnostics)
 	saveVersion(ctx, resp.Private, r.kind.version(created), &resp.Diagnostics)
 }
 
@@ -178,6 +183,9 @@ func (r *managed[M, O]) Read(ctx context.Context, req resource.ReadRequest, resp
 	}
 	got, err := r.kind.read(ctx, r.data.service, state)
 	if errors.Is(err, access.ErrNotFound) {
+		// Terraform wants an identity even for an object leaving state;
+		// state written before identity existed has none yet.
+		r.setIdentity(ctx, req.State, resp.Identity, &resp.Diagnostics)
 		resp.State.RemoveResource(ctx)
 		return
 	}
@@ -187,6 +195,7 @@ func (r *managed[M, O]) Read(ctx context.Context, req resource.ReadRequest, resp
 	}
 	r.kind.fromObject(ctx, &state, got, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	r.setIdentity(ctx, resp.State, resp.Identity, &resp.Diagnostics)
 	saveVersion(ctx, resp.Private, r.kind.version(got), &resp.Diagnostics)
 }
 
@@ -210,6 +219,7 @@ func (r *managed[M, O]) Update(ctx context.Context, req resource.UpdateRequest, 
 	}
 	r.kind.fromObject(ctx, &plan, updated, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	r.setIdentity(ctx, resp.State, resp.Identity, &resp.Diagnostics)
 	saveVersion(ctx, resp.Private, r.kind.version(updated), &resp.Diagnostics)
 }
 
@@ -225,11 +235,26 @@ func (r *managed[M, O]) Delete(ctx context.Context, req resource.DeleteRequest, 
 	}
 }
 
-// ImportState finds the object the import ID names, so an ID naming
-// nothing fails here, with the forms the resource accepts, rather than as
-// an empty refresh, and writes its whole state.
+// ImportState finds the object the import ID or the import block's
+// identity names, so an import naming nothing fails here, with the forms the
+// resource accepts, rather than as an empty refresh, and writes its whole
+// state and identity.
 func (r *managed[M, O]) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	got, err := r.kind.importer().resolve(ctx, r.data.service, r.kind.noun(), req.ID)
+	var (
+		got O
+		err error
+	)
+	if req.ID == "" && req.Identity != nil && !req.Identity.Raw.IsNull() {
+		// import { identity = {...} }: the identity names the object by id,
+		// never by a natural key.
+		id, ok := r.identityImportID(ctx, req.Identity, &resp.Diagnostics)
+		if !ok {
+			return
+		}
+		got, err = r.kind.importer().resolveID(ctx, r.data.service, id)
+	} else {
+		got, err = r.kind.importer().resolve(ctx, r.data.service, r.kind.noun(), req.ID)
+	}
 	if err != nil {
 		addServiceError(&resp.Diagnostics, "Unable to import "+r.kind.noun(), err)
 		return
@@ -237,5 +262,6 @@ func (r *managed[M, O]) ImportState(ctx context.Context, req resource.ImportStat
 	var m M
 	r.kind.fromObject(ctx, &m, got, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	r.setIdentity(ctx, resp.State, resp.Identity, &resp.Diagnostics)
 	saveVersion(ctx, resp.Private, r.kind.version(got), &resp.Diagnostics)
 }

@@ -192,6 +192,8 @@ func (roleKind) fromObject(_ context.Context, m *roleModel, r access.Role, diags
 
 func (roleKind) version(r access.Role) access.Version { return r.Version }
 
+func (roleKind) identity() objectIdentity { return platformIDIdentity("role") }
+
 func (roleKind) read(ctx context.Context, svc access.Service, state roleModel) (access.Role, error) {
 	return svc.GetRole(ctx, state.ID.ValueString())
 }

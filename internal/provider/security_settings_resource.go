@@ -264,6 +264,17 @@ func (securitySettingsKind) adjustPlan(ctx context.Context, data *providerData, 
 
 func (securitySettingsKind) version(s access.SecuritySettings) access.Version { return s.Version }
 
+// identity is the singleton's fixed id, as its state and import ID have
+// it: the account is the one the provider's credentials reach, so the
+// identity has nothing to say but that these are its settings.
+func (securitySettingsKind) identity() objectIdentity {
+	return objectIdentity{attrs: []identityAttr{{
+		name: "id",
+		description: "Always `" + access.SecuritySettingsID + "`, the resource's `id`: there is one set of security settings per account, " +
+			"the account the provider's credentials reach.",
+	}}}
+}
+
 // read never reports the singleton gone: it exists as long as the account.
 func (securitySettingsKind) read(ctx context.Context, svc access.Service, _ securitySettingsModel) (access.SecuritySettings, error) {
 	return svc.GetSecuritySettings(ctx)

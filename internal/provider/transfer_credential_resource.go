@@ -141,6 +141,10 @@ func (transferCredentialKind) fromObject(_ context.Context, m *transferCredentia
 
 func (transferCredentialKind) version(c access.TransferCredential) access.Version { return c.Version }
 
+func (transferCredentialKind) identity() objectIdentity {
+	return platformIDIdentity("transfer credential")
+}
+
 func (transferCredentialKind) read(ctx context.Context, svc access.Service, state transferCredentialModel) (access.TransferCredential, error) {
 	return svc.GetTransferCredential(ctx, state.ID.ValueString())
 }

@@ -205,6 +205,8 @@ func (userKind) fromObject(_ context.Context, m *userModel, u access.User, _ *di
 
 func (userKind) version(u access.User) access.Version { return u.Version }
 
+func (userKind) identity() objectIdentity { return platformIDIdentity("user") }
+
 func (userKind) read(ctx context.Context, svc access.Service, state userModel) (access.User, error) {
 	return svc.GetUser(ctx, state.ID.ValueString())
 }

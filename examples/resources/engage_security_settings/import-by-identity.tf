@@ -1,0 +1,4 @@
+import {
+  to       = engage_security_settings.this
+  identity = { id = "account" }
+}
