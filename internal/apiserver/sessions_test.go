@@ -39,7 +39,7 @@ func TestRevokingAUsersSessionsAnswersWithTheCount(t *testing.T) {
 	if etag := resp.header.Get("ETag"); etag != "" {
 		t.Errorf("ETag = %q, want none: the user did not change", etag)
 	}
-	if n, err := s.store.OpenSessions(t.Context(), u.ID); err != nil || n != 0 {
+	if n, err := s.store.CountOpenSessions(t.Context(), u.ID); err != nil || n != 0 {
 		t.Errorf("open sessions after the call = %d, %v; want 0", n, err)
 	}
 	// An empty object is accepted as the body too; nothing is left to end.
@@ -65,7 +65,7 @@ func TestRevokingSessionsRefusesAnUnknownUserAndABody(t *testing.T) {
 	s.expect(t, http.StatusBadRequest, "POST", path, map[string]any{"all": true})
 	s.expect(t, http.StatusUnsupportedMediaType, "POST", path, "{}", "Content-Type", "text/plain")
 	s.expect(t, http.StatusMethodNotAllowed, "GET", path, nil)
-	if n, err := s.store.OpenSessions(t.Context(), u.ID); err != nil || n != 1 {
+	if n, err := s.store.CountOpenSessions(t.Context(), u.ID); err != nil || n != 1 {
 		t.Errorf("open sessions after refused calls = %d, %v; want 1", n, err)
 	}
 }

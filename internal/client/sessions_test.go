@@ -44,7 +44,7 @@ func TestRevokingSessionsThroughTheClientMatchesTheStore(t *testing.T) {
 	if err != nil || n != 2 {
 		t.Fatalf("RevokeUserSessions = %d, %v; want 2", n, err)
 	}
-	if open, err := f.store.OpenSessions(ctx, u.ID); err != nil || open != 0 {
+	if open, err := f.store.CountOpenSessions(ctx, u.ID); err != nil || open != 0 {
 		t.Errorf("open sessions on the platform = %d, %v; want 0", open, err)
 	}
 	if n, err := f.client.RevokeUserSessions(ctx, u.ID); err != nil || n != 0 {

@@ -61,9 +61,9 @@ func expectOpenSessions(t *testing.T, b *acctest.Backend, want int) {
 	if err != nil {
 		t.Fatalf("finding the user: %v", err)
 	}
-	got, err := b.Platform.OpenSessions(t.Context(), u.ID)
+	got, err := b.Platform.CountOpenSessions(t.Context(), u.ID)
 	if err != nil {
-		t.Fatalf("OpenSessions: %v", err)
+		t.Fatalf("CountOpenSessions: %v", err)
 	}
 	if got != want {
 		t.Errorf("the user has %d open sessions on the platform, want %d", got, want)

@@ -32,10 +32,10 @@ func (s *Store) RevokeUserSessions(ctx context.Context, id string) (int, error) 
 	return int(n), err
 }
 
-// OpenSessions counts the open sessions of user id. No API call reads
+// CountOpenSessions counts the open sessions of user id. No API call reads
 // sessions (the provider only ends them), so this is for the console side of
 // the reference server and for tests that check what a revocation ended.
-func (s *Store) OpenSessions(ctx context.Context, id string) (int, error) {
+func (s *Store) CountOpenSessions(ctx context.Context, id string) (int, error) {
 	var n int
 	err := s.read(ctx, func(q querier) error {
 		if _, err := getUser(ctx, q, id); err != nil {

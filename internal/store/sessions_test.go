@@ -19,11 +19,11 @@ func login(t *testing.T, s *Store, id string, at time.Time, twoFactor bool) {
 	}
 }
 
-func mustOpenSessions(t *testing.T, s *Store, id string) int {
+func mustCountOpenSessions(t *testing.T, s *Store, id string) int {
 	t.Helper()
-	n, err := s.OpenSessions(t.Context(), id)
+	n, err := s.CountOpenSessions(t.Context(), id)
 	if err != nil {
-		t.Fatalf("OpenSessions(%s): %v", id, err)
+		t.Fatalf("CountOpenSessions(%s): %v", id, err)
 	}
 	return n
 }
@@ -39,7 +39,7 @@ func TestEachLoginOpensASessionAndRevokingEndsThemAll(t *testing.T) {
 		login(t, s, ada.ID, time.Now(), false)
 	}
 	login(t, s, bob.ID, time.Now(), false)
-	if got := mustOpenSessions(t, s, ada.ID); got != 3 {
+	if got := mustCountOpenSessions(t, s, ada.ID); got != 3 {
 		t.Fatalf("open sessions after three logins = %d, want 3", got)
 	}
 
@@ -47,10 +47,10 @@ func TestEachLoginOpensASessionAndRevokingEndsThemAll(t *testing.T) {
 	if err != nil || n != 3 {
 		t.Fatalf("RevokeUserSessions = %d, %v; want 3", n, err)
 	}
-	if got := mustOpenSessions(t, s, ada.ID); got != 0 {
+	if got := mustCountOpenSessions(t, s, ada.ID); got != 0 {
 		t.Errorf("open sessions after the revocation = %d, want 0", got)
 	}
-	if got := mustOpenSessions(t, s, bob.ID); got != 1 {
+	if got := mustCountOpenSessions(t, s, bob.ID); got != 1 {
 		t.Errorf("another user's sessions = %d after the revocation, want 1 untouched", got)
 	}
 	// Ended sessions stay ended: a second revocation finds nothing to end.
@@ -59,7 +59,7 @@ func TestEachLoginOpensASessionAndRevokingEndsThemAll(t *testing.T) {
 	}
 	// A later login opens a new session.
 	login(t, s, ada.ID, time.Now(), false)
-	if got := mustOpenSessions(t, s, ada.ID); got != 1 {
+	if got := mustCountOpenSessions(t, s, ada.ID); got != 1 {
 		t.Errorf("open sessions after logging in again = %d, want 1", got)
 	}
 }
@@ -103,7 +103,7 @@ func TestADisabledUsersSessionsCanBeRevoked(t *testing.T) {
 	if _, err := s.UpdateUser(ctx, u); err != nil {
 		t.Fatal(err)
 	}
-	if got := mustOpenSessions(t, s, u.ID); got != 2 {
+	if got := mustCountOpenSessions(t, s, u.ID); got != 2 {
 		t.Fatalf("open sessions of the disabled user = %d, want 2", got)
 	}
 	if n, err := s.RevokeUserSessions(ctx, u.ID); err != nil || n != 2 {
@@ -118,8 +118,8 @@ func TestSessionsOfAMissingUserAreNotFound(t *testing.T) {
 	if _, err := s.RevokeUserSessions(t.Context(), missing); !errors.Is(err, access.ErrNotFound) || !strings.Contains(err.Error(), missing) {
 		t.Errorf("RevokeUserSessions of a missing user: %v, want not found naming %s", err, missing)
 	}
-	if _, err := s.OpenSessions(t.Context(), missing); !errors.Is(err, access.ErrNotFound) {
-		t.Errorf("OpenSessions of a missing user: %v, want not found", err)
+	if _, err := s.CountOpenSessions(t.Context(), missing); !errors.Is(err, access.ErrNotFound) {
+		t.Errorf("CountOpenSessions of a missing user: %v, want not found", err)
 	}
 }
 
