@@ -62,6 +62,13 @@ type UserService interface {
 	CreateUser(ctx context.Context, u User) (User, error)
 	UpdateUser(ctx context.Context, u User) (User, error)
 	DeleteUser(ctx context.Context, id string, ifVersion Version) error
+
+	// RevokeUserSessions ends every open console session of user id and
+	// returns how many it ended (zero when there were none), so that a
+	// change of role or a disabled flag applies at once rather than at the
+	// sessions' timeout. It is an operation, not a change of configuration:
+	// the user's version stays as it was.
+	RevokeUserSessions(ctx context.Context, id string) (int, error)
 }
 
 // MaskingColumnService manages masked personal-data columns, identified by

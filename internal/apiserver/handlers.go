@@ -297,6 +297,26 @@ func (s *server) resetSecuritySettings(w http.ResponseWriter, r *http.Request) {
 	s.encodeObject(w, r, http.StatusOK, wire.FromSecuritySettings(st), st.Version)
 }
 
+// revokeUserSessions ends the user's open sessions. It takes no body (an
+// empty JSON object is accepted, for clients that always send one) and
+// answers with the count, without an ETag: the user's version does not
+// change.
+func (s *server) revokeUserSessions(w http.ResponseWriter, r *http.Request) {
+	if r.ContentLength != 0 {
+		var body struct{}
+		if err := decode(w, r, &body); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+	}
+	n, err := s.svc.RevokeUserSessions(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.encode(w, r, http.StatusOK, wire.SessionsRevoked{Revoked: n})
+}
+
 func (s *server) listPermissions(w http.ResponseWriter, r *http.Request) {
 	perms, err := s.svc.ListPermissions(r.Context())
 	if err != nil {

@@ -36,6 +36,10 @@ func (s *server) routes(mux routeRegistrar) {
 	handle("GET /v1/users/{id}", users.get)
 	write("PUT /v1/users/{id}", users.replace)
 	write("DELETE /v1/users/{id}", users.delete)
+	// An operation on the user rather than a change to it, in the
+	// custom-method form (AIP-136): a retry replays the first count instead
+	// of answering 0 for sessions the lost first call already ended.
+	write("POST /v1/users/{id}/sessions:revoke", s.revokeUserSessions)
 
 	columns := s.maskingColumns()
 	handle("GET /v1/masking-columns", columns.list)

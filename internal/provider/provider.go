@@ -10,6 +10,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -44,6 +45,7 @@ const DefaultEmbeddedPath = ".engage/engage.db"
 var (
 	_ provider.Provider              = (*engageProvider)(nil)
 	_ provider.ProviderWithFunctions = (*engageProvider)(nil)
+	_ provider.ProviderWithActions   = (*engageProvider)(nil)
 )
 
 // Option adjusts a provider built by New; tests use it to point the provider
@@ -125,6 +127,14 @@ type providerData struct {
 
 func newProviderData(svc access.Service, lockoutProtection bool) *providerData {
 	return &providerData{service: svc, lockout: &lockoutGuard{enabled: lockoutProtection, svc: svc}, configuredAt: time.Now()}
+}
+
+// handTo gives every resource, data source and action the same data: one
+// backend client per provider process.
+func (d *providerData) handTo(resp *provider.ConfigureResponse) {
+	resp.ResourceData = d
+	resp.DataSourceData = d
+	resp.ActionData = d
 }
 
 func (p *engageProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -214,9 +224,7 @@ func (p *engageProvider) Configure(ctx context.Context, req provider.ConfigureRe
 		if resp.Diagnostics.HasError() {
 			return
 		}
-		data := newProviderData(svc, p.lockoutProtection(cfg))
-		resp.ResourceData = data
-		resp.DataSourceData = data
+		newProviderData(svc, p.lockoutProtection(cfg)).handTo(resp)
 		return
 	}
 
@@ -252,9 +260,7 @@ func (p *engageProvider) Configure(ctx context.Context, req provider.ConfigureRe
 		resp.Diagnostics.AddAttributeError(path.Root("embedded_path"), "Unable to open the embedded database", err.Error())
 		return
 	}
-	data := newProviderData(svc, p.lockoutProtection(cfg))
-	resp.ResourceData = data
-	resp.DataSourceData = data
+	newProviderData(svc, p.lockoutProtection(cfg)).handTo(resp)
 }
 
 func (p *engageProvider) Resources(_ context.Context) []func() resource.Resource {
@@ -283,6 +289,13 @@ func (p *engageProvider) Functions(_ context.Context) []func() function.Function
 	return []func() function.Function{
 		NewEffectivePermissionsFunction,
 		NewCanonicalCIDRFunction,
+	}
+}
+
+// Actions are Terraform 1.14+; older versions and OpenTofu never ask for them.
+func (p *engageProvider) Actions(_ context.Context) []func() action.Action {
+	return []func() action.Action{
+		NewRevokeSessionsAction,
 	}
 }
 

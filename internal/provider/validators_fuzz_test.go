@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -58,7 +59,7 @@ type stringValidatorAt struct {
 }
 
 // schemaStringValidators finds every string validator in the provider's,
-// every resource's and every data source's schema, nested attributes
+// every resource's, data source's and action's schema, nested attributes
 // included, so that a validator added later is fuzzed without anyone
 // remembering to list it here.
 func schemaStringValidators(t testing.TB) []stringValidatorAt {
@@ -79,11 +80,18 @@ func schemaStringValidators(t testing.TB) []stringValidatorAt {
 		newDataSource().Schema(ctx, datasource.SchemaRequest{}, &r)
 		collectStringValidators(path.Empty(), reflect.ValueOf(r.Schema.GetAttributes()), &out)
 	}
+	if withActions, ok := p.(provider.ProviderWithActions); ok {
+		for _, newAction := range withActions.Actions(ctx) {
+			var r action.SchemaResponse
+			newAction().Schema(ctx, action.SchemaRequest{}, &r)
+			collectStringValidators(path.Empty(), reflect.ValueOf(r.Schema.GetAttributes()), &out)
+		}
+	}
 	return out
 }
 
-// collectStringValidators walks a map of attributes. The three schema
-// packages (provider, resource, data source) have distinct attribute types
+// collectStringValidators walks a map of attributes. The schema packages
+// (provider, resource, data source, action) have distinct attribute types
 // with the same methods, reached here by name.
 func collectStringValidators(at path.Path, attrs reflect.Value, out *[]stringValidatorAt) {
 	iter := attrs.MapRange()

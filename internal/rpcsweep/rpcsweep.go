@@ -19,6 +19,7 @@ package rpcsweep
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"sync/atomic"
 
@@ -37,11 +38,12 @@ const sweepEvery = 256
 // sweep while in flight, and the compiler now refuses a ProviderServer with a
 // method this file does not know.
 //
-// Only the methods of tfprotov6.ProviderServer pass. The protocol's optional
-// servers (list resources, actions, state stores) now answer unimplemented
-// from tf6server instead of the framework's empty answers: this provider has
-// none of them, and Terraform 1.11 and OpenTofu 1.12 do not call them. A
-// provider that adds one must wrap its methods here too.
+// The methods of tfprotov6.ProviderServer pass, and those of the optional
+// action server (Terraform 1.14+), which this provider implements. The other
+// optional servers (list resources, state stores) answer unimplemented from
+// tf6server instead of the framework's empty answers: this provider has none
+// of them, and Terraform 1.11 and OpenTofu 1.12 do not call them. A provider
+// that adds one must wrap its methods here too.
 func Wrap(next tfprotov6.ProviderServer) tfprotov6.ProviderServer {
 	return &server{next: next}
 }
@@ -56,7 +58,13 @@ type server struct {
 	sinceSweep atomic.Int64
 }
 
-var _ tfprotov6.ProviderServer = (*server)(nil)
+var (
+	_ tfprotov6.ProviderServer = (*server)(nil)
+	// tf6server serves actions only from a server that is also an
+	// ActionServer (tfprotov6.ProviderServerWithActions, deprecated until
+	// ProviderServer absorbs it).
+	_ tfprotov6.ActionServer = (*server)(nil)
+)
 
 // serve runs one RPC under the read lock, then sweeps if it is time and
 // nothing else is in flight.
@@ -174,6 +182,63 @@ func (s *server) RenewEphemeralResource(ctx context.Context, req *tfprotov6.Rene
 
 func (s *server) CloseEphemeralResource(ctx context.Context, req *tfprotov6.CloseEphemeralResourceRequest) (*tfprotov6.CloseEphemeralResourceResponse, error) {
 	return serve(s, ctx, req, s.next.CloseEphemeralResource)
+}
+
+// actions is the wrapped server's action server; the framework's is one.
+func (s *server) actions() (tfprotov6.ActionServer, error) {
+	a, ok := s.next.(tfprotov6.ActionServer)
+	if !ok {
+		return nil, errors.New("rpcsweep: the wrapped provider server does not serve actions")
+	}
+	return a, nil
+}
+
+func (s *server) ValidateActionConfig(ctx context.Context, req *tfprotov6.ValidateActionConfigRequest) (*tfprotov6.ValidateActionConfigResponse, error) {
+	a, err := s.actions()
+	if err != nil {
+		return nil, err
+	}
+	return serve(s, ctx, req, a.ValidateActionConfig)
+}
+
+func (s *server) PlanAction(ctx context.Context, req *tfprotov6.PlanActionRequest) (*tfprotov6.PlanActionResponse, error) {
+	a, err := s.actions()
+	if err != nil {
+		return nil, err
+	}
+	return serve(s, ctx, req, a.PlanAction)
+}
+
+// InvokeAction is in flight until Terraform has drained its events, not
+// only until it returns: the framework runs the action inside the stream's
+// iterator, which tf6server ranges over after this method returned. So the
+// read lock is held from the call to the end of the iteration, and a sweep
+// cannot cancel a running action's context. tf6server always drains a stream
+// returned without error (it stops early only when its own context ends,
+// and the iterator then returns too).
+func (s *server) InvokeAction(ctx context.Context, req *tfprotov6.InvokeActionRequest) (*tfprotov6.InvokeActionServerStream, error) {
+	a, err := s.actions()
+	if err != nil {
+		return nil, err
+	}
+	s.inFlight.RLock()
+	var once sync.Once
+	done := func() {
+		once.Do(func() {
+			s.inFlight.RUnlock()
+			s.maybeSweep()
+		})
+	}
+	stream, err := a.InvokeAction(ctx, req)
+	if err != nil || stream == nil || stream.Events == nil {
+		done()
+		return stream, err
+	}
+	events := stream.Events
+	return &tfprotov6.InvokeActionServerStream{Events: func(yield func(tfprotov6.InvokeActionEvent) bool) {
+		defer done()
+		events(yield)
+	}}, nil
 }
 
 // NewProtocol6WithError is providerserver.NewProtocol6WithError with the

@@ -138,3 +138,79 @@ func liveHeap() uint64 {
 	runtime.ReadMemStats(&m)
 	return m.HeapAlloc
 }
+
+// actionServer is a fakeServer whose InvokeAction streams one event, holding
+// the stream open until hold closes, as a long action does.
+type actionServer struct {
+	*fakeServer
+	tfprotov6.ActionServer // nil: the other action methods panic
+	hold, entered          chan struct{}
+}
+
+func (a *actionServer) InvokeAction(context.Context, *tfprotov6.InvokeActionRequest) (*tfprotov6.InvokeActionServerStream, error) {
+	return &tfprotov6.InvokeActionServerStream{Events: func(yield func(tfprotov6.InvokeActionEvent) bool) {
+		close(a.entered)
+		<-a.hold
+		yield(tfprotov6.InvokeActionEvent{Type: tfprotov6.CompletedInvokeActionEventType{}})
+	}}, nil
+}
+
+func TestNoSweepWhileAnActionStreamsItsEvents(t *testing.T) {
+	next := &actionServer{fakeServer: &fakeServer{}, hold: make(chan struct{}), entered: make(chan struct{})}
+	s, ok := Wrap(next).(interface {
+		tfprotov6.ProviderServer
+		tfprotov6.ActionServer
+	})
+	if !ok {
+		t.Fatal("the wrapped server does not serve actions")
+	}
+	stream, err := s.InvokeAction(t.Context(), &tfprotov6.InvokeActionRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Terraform drains the stream after InvokeAction returned; the action
+	// runs meanwhile and must not have its context swept away.
+	var wg sync.WaitGroup
+	var events atomic.Int64
+	wg.Go(func() {
+		for range stream.Events {
+			events.Add(1)
+		}
+	})
+	<-next.entered
+	call(t, s, 2*sweepEvery)
+	if got := next.stops.Load(); got != 0 {
+		t.Fatalf("%d sweeps while an action was running, want 0", got)
+	}
+	close(next.hold)
+	wg.Wait()
+	if events.Load() != 1 {
+		t.Errorf("%d events passed through, want 1", events.Load())
+	}
+	if got := next.stops.Load(); got != 1 {
+		t.Fatalf("%d sweeps once the action finished, want 1", got)
+	}
+}
+
+func TestTheProvidersActionsPassThrough(t *testing.T) {
+	s := Wrap(providerserver.NewProtocol6(provider.New("test")())())
+	schema, err := s.GetProviderSchema(t.Context(), &tfprotov6.GetProviderSchemaRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := schema.ActionSchemas["engage_revoke_sessions"]; !ok {
+		t.Fatalf("action schemas = %v, want engage_revoke_sessions", schema.ActionSchemas)
+	}
+	// tf6server serves actions only from a server that implements them.
+	actions, ok := s.(interface {
+		tfprotov6.ProviderServer
+		tfprotov6.ActionServer
+	})
+	if !ok {
+		t.Fatal("the wrapped server does not serve actions")
+	}
+	resp, err := actions.ValidateActionConfig(t.Context(), &tfprotov6.ValidateActionConfigRequest{ActionType: "engage_nope"})
+	if err != nil || len(resp.Diagnostics) == 0 {
+		t.Errorf("validating an unknown action = %+v, %v; want the framework's diagnostic", resp, err)
+	}
+}

@@ -31,6 +31,7 @@ var migrations = []migration{
 	{version: 2, file: "migrations/0002_api_tokens.sql"},
 	{version: 3, file: "migrations/0003_nfkc_name_keys.sql", inGo: recomputeNameKeys},
 	{version: 4, file: "migrations/0004_security_settings_customized.sql"},
+	{version: 5, file: "migrations/0005_user_sessions.sql"},
 }
 
 // The table recording which migrations ran. It is created outside the

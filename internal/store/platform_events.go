@@ -21,8 +21,8 @@ import (
 // bump would make the next `terraform apply` fail its If-Match for nothing.
 
 // RecordLogin records that user id logged in at the time at, and whether
-// the user has a second factor enrolled by then. A disabled user cannot log
-// in: that is a conflict.
+// the user has a second factor enrolled by then, and opens a session for the
+// login (sessions.go). A disabled user cannot log in: that is a conflict.
 func (s *Store) RecordLogin(ctx context.Context, id string, at time.Time, twoFactorEnabled bool) error {
 	return s.write(ctx, func(tx *sql.Tx) error {
 		u, err := getUser(ctx, tx, id)
@@ -36,7 +36,7 @@ func (s *Store) RecordLogin(ctx context.Context, id string, at time.Time, twoFac
 			formatTime(at), twoFactorEnabled, id); err != nil {
 			return fmt.Errorf("recording a login of user %q: %w", id, err)
 		}
-		return nil
+		return openSession(ctx, tx, id, at)
 	})
 }
 

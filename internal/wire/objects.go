@@ -430,6 +430,12 @@ func (w WhoAmI) ToAccess() access.Caller {
 	return access.Caller{TokenName: w.TokenName, Scopes: w.Scopes, ClientIP: w.ClientIP}
 }
 
+// SessionsRevoked answers POST /v1/users/{id}/sessions:revoke: how many open
+// sessions of the user the call ended.
+type SessionsRevoked struct {
+	Revoked int `json:"revoked"`
+}
+
 // List is the envelope of every collection response. NextPageToken is absent
 // on the last page.
 type List[T any] struct {

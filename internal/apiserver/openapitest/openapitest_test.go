@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/engage-oss/terraform-provider-engage/internal/access"
 	"github.com/engage-oss/terraform-provider-engage/internal/apiserver"
@@ -201,5 +202,43 @@ func TestAResponseWithoutItsHeadersIsABreach(t *testing.T) {
 	vs := v.Violations()
 	if len(vs) != 1 || !strings.Contains(vs[0].String(), "ETag") {
 		t.Errorf("violations = %v, want one naming the missing ETag", vs)
+	}
+}
+
+func TestRevokingSessionsConformsOnEachKindOfAnswer(t *testing.T) {
+	t.Parallel()
+	st, err := store.OpenMemory(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	role, err := st.CreateRole(t.Context(), access.Role{Name: "ops", Permissions: []string{"campaign.view"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := st.CreateUser(t.Context(), access.User{Email: "ada@example.com", DisplayName: "Ada", RoleID: role.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.RecordLogin(t.Context(), u.ID, time.Now(), false); err != nil {
+		t.Fatal(err)
+	}
+	v, srv := serve(t, apiserver.New(st, apiserver.Options{}))
+
+	path := "/v1/users/" + u.ID + "/sessions:revoke"
+	if got := do(t, srv, "POST", path, "", "Idempotency-Key", "k1"); got.StatusCode != http.StatusOK {
+		t.Fatalf("POST %s = %d, want 200", path, got.StatusCode)
+	}
+	do(t, srv, "POST", path, "", "Idempotency-Key", "k1")                    // replayed
+	do(t, srv, "POST", path, "{}")                                           // 200, revoked 0
+	do(t, srv, "POST", path, `{"all":true}`)                                 // 400
+	do(t, srv, "POST", "/v1/users/usr_0000000000000000/sessions:revoke", "") // 404
+	do(t, srv, "POST", path, "{}", "Content-Type", "text/plain")             // 415
+
+	if vs := v.Violations(); len(vs) != 0 {
+		t.Errorf("violations on the reference server:\n%v", vs)
+	}
+	if got := v.Exchanges(); got != 6 {
+		t.Errorf("Exchanges() = %d, want 6", got)
 	}
 }
