@@ -7,7 +7,10 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
@@ -163,10 +166,32 @@ func ForEachBackendSequentially(t *testing.T, test func(t *testing.T, b *Backend
 	forEachBackend(t, false, test)
 }
 
+// EnvBackends, when set, names the backends ForEachBackend runs on (comma
+// separated, e.g. "embedded"); the others' subtests skip. make test-compat
+// sets it: what differs between Terraform versions does not depend on how the
+// provider reaches the platform, and make test covers both.
+const EnvBackends = "ENGAGE_ACC_BACKENDS"
+
 func forEachBackend(t *testing.T, parallel bool, test func(t *testing.T, b *Backend)) {
 	t.Helper()
+	var only []string
+	if v := os.Getenv(EnvBackends); v != "" {
+		only = strings.Split(v, ",")
+		var known []string
+		for _, b := range backends {
+			known = append(known, b.name)
+		}
+		for _, name := range only {
+			if !slices.Contains(known, name) {
+				t.Fatalf("%s=%s: no backend %q (there are %s)", EnvBackends, v, name, strings.Join(known, ", "))
+			}
+		}
+	}
 	for _, backend := range backends {
 		t.Run(backend.name, func(t *testing.T) {
+			if only != nil && !slices.Contains(only, backend.name) {
+				t.Skipf("%s=%s", EnvBackends, strings.Join(only, ","))
+			}
 			if parallel {
 				t.Parallel()
 			}
