@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -43,9 +44,10 @@ const (
 const DefaultEmbeddedPath = ".engage/engage.db"
 
 var (
-	_ provider.Provider              = (*engageProvider)(nil)
-	_ provider.ProviderWithFunctions = (*engageProvider)(nil)
-	_ provider.ProviderWithActions   = (*engageProvider)(nil)
+	_ provider.Provider                  = (*engageProvider)(nil)
+	_ provider.ProviderWithFunctions     = (*engageProvider)(nil)
+	_ provider.ProviderWithActions       = (*engageProvider)(nil)
+	_ provider.ProviderWithListResources = (*engageProvider)(nil)
 )
 
 // Option adjusts a provider built by New; tests use it to point the provider
@@ -135,6 +137,7 @@ func (d *providerData) handTo(resp *provider.ConfigureResponse) {
 	resp.ResourceData = d
 	resp.DataSourceData = d
 	resp.ActionData = d
+	resp.ListResourceData = d
 }
 
 func (p *engageProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -289,6 +292,20 @@ func (p *engageProvider) Functions(_ context.Context) []func() function.Function
 	return []func() function.Function{
 		NewEffectivePermissionsFunction,
 		NewCanonicalCIDRFunction,
+	}
+}
+
+// List resources are Terraform 1.14+ (terraform query); older versions and
+// OpenTofu never ask for them.
+func (p *engageProvider) ListResources(_ context.Context) []func() list.ListResource {
+	return []func() list.ListResource{
+		NewRoleListResource,
+		NewUserListResource,
+		NewMaskingColumnListResource,
+		NewIPAllowlistListResource,
+		NewTransferCredentialListResource,
+		NewExportDestinationListResource,
+		NewSecuritySettingsListResource,
 	}
 }
 

@@ -62,7 +62,19 @@ func (r *managed[M, O]) IdentitySchema(_ context.Context, _ resource.IdentitySch
 // fill, null when the state predates identity: writing it on every Read is
 // what backfills such state.
 func (r *managed[M, O]) setIdentity(ctx context.Context, state tfsdk.State, identity *tfsdk.ResourceIdentity, diags *diag.Diagnostics) {
-	for _, a := range r.kind.identity().attrs {
+	copyIdentity(ctx, r.kind.identity(), state, identity, diags)
+}
+
+// attributeSource is a state or a listed resource: what an identity is
+// copied from.
+type attributeSource interface {
+	GetAttribute(ctx context.Context, p path.Path, target any) diag.Diagnostics
+}
+
+// copyIdentity sets identity's attributes from the state attributes of the
+// same names.
+func copyIdentity(ctx context.Context, spec objectIdentity, state attributeSource, identity *tfsdk.ResourceIdentity, diags *diag.Diagnostics) {
+	for _, a := range spec.attrs {
 		var v types.String
 		diags.Append(state.GetAttribute(ctx, path.Root(a.name), &v)...)
 		diags.Append(identity.SetAttribute(ctx, path.Root(a.name), v)...)

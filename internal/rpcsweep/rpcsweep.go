@@ -20,6 +20,7 @@ package rpcsweep
 import (
 	"context"
 	"errors"
+	"iter"
 	"sync"
 	"sync/atomic"
 
@@ -39,11 +40,11 @@ const sweepEvery = 256
 // method this file does not know.
 //
 // The methods of tfprotov6.ProviderServer pass, and those of the optional
-// action server (Terraform 1.14+), which this provider implements. The other
-// optional servers (list resources, state stores) answer unimplemented from
-// tf6server instead of the framework's empty answers: this provider has none
-// of them, and Terraform 1.11 and OpenTofu 1.12 do not call them. A provider
-// that adds one must wrap its methods here too.
+// action and list resource servers (Terraform 1.14+), which this provider
+// implements. The other optional server (state stores) answers unimplemented
+// from tf6server instead of the framework's empty answers: this provider has
+// none, and no Terraform we support calls it. A provider that adds one must
+// wrap its methods here too.
 func Wrap(next tfprotov6.ProviderServer) tfprotov6.ProviderServer {
 	return &server{next: next}
 }
@@ -64,6 +65,8 @@ var (
 	// ActionServer (tfprotov6.ProviderServerWithActions, deprecated until
 	// ProviderServer absorbs it).
 	_ tfprotov6.ActionServer = (*server)(nil)
+	// ... and list resources only from a ProviderServerWithListResource.
+	_ tfprotov6.ProviderServerWithListResource = (*server)(nil)
 )
 
 // serve runs one RPC under the read lock, then sweeps if it is time and
@@ -211,34 +214,79 @@ func (s *server) PlanAction(ctx context.Context, req *tfprotov6.PlanActionReques
 
 // InvokeAction is in flight until Terraform has drained its events, not
 // only until it returns: the framework runs the action inside the stream's
-// iterator, which tf6server ranges over after this method returned. So the
-// read lock is held from the call to the end of the iteration, and a sweep
-// cannot cancel a running action's context. tf6server always drains a stream
-// returned without error (it stops early only when its own context ends,
-// and the iterator then returns too).
+// iterator, which tf6server ranges over after this method returned.
 func (s *server) InvokeAction(ctx context.Context, req *tfprotov6.InvokeActionRequest) (*tfprotov6.InvokeActionServerStream, error) {
 	a, err := s.actions()
 	if err != nil {
 		return nil, err
 	}
 	s.inFlight.RLock()
-	var once sync.Once
-	done := func() {
-		once.Do(func() {
-			s.inFlight.RUnlock()
-			s.maybeSweep()
-		})
-	}
 	stream, err := a.InvokeAction(ctx, req)
-	if err != nil || stream == nil || stream.Events == nil {
-		done()
+	if err != nil || stream == nil {
+		s.drained()
 		return stream, err
 	}
-	events := stream.Events
-	return &tfprotov6.InvokeActionServerStream{Events: func(yield func(tfprotov6.InvokeActionEvent) bool) {
-		defer done()
-		events(yield)
-	}}, nil
+	return &tfprotov6.InvokeActionServerStream{Events: heldUntilDrained(s, stream.Events)}, nil
+}
+
+// lists is the wrapped server's list resource server; the framework's is one.
+func (s *server) lists() (tfprotov6.ListResourceServer, error) {
+	l, ok := s.next.(tfprotov6.ListResourceServer)
+	if !ok {
+		return nil, errors.New("rpcsweep: the wrapped provider server does not serve list resources")
+	}
+	return l, nil
+}
+
+func (s *server) ValidateListResourceConfig(ctx context.Context, req *tfprotov6.ValidateListResourceConfigRequest) (*tfprotov6.ValidateListResourceConfigResponse, error) {
+	l, err := s.lists()
+	if err != nil {
+		return nil, err
+	}
+	return serve(s, ctx, req, l.ValidateListResourceConfig)
+}
+
+// ListResource is in flight until Terraform has drained its results, as
+// InvokeAction: the provider reads the platform page by page inside the
+// iterator.
+func (s *server) ListResource(ctx context.Context, req *tfprotov6.ListResourceRequest) (*tfprotov6.ListResourceServerStream, error) {
+	l, err := s.lists()
+	if err != nil {
+		return nil, err
+	}
+	s.inFlight.RLock()
+	stream, err := l.ListResource(ctx, req)
+	if err != nil || stream == nil {
+		s.drained()
+		return stream, err
+	}
+	return &tfprotov6.ListResourceServerStream{Results: heldUntilDrained(s, stream.Results)}, nil
+}
+
+// heldUntilDrained wraps the iterator of a streaming RPC whose caller took
+// the read lock: the lock is held until the iteration ends, so a sweep
+// cannot cancel the RPC's context while the provider still works inside the
+// iterator. tf6server always drains a stream returned without error (it
+// stops early only when its own context ends, and the iterator then returns
+// too); a nil iterator, which it reads as no results, releases the lock at
+// once.
+func heldUntilDrained[E any](s *server, seq iter.Seq[E]) iter.Seq[E] {
+	if seq == nil {
+		s.drained()
+		return nil
+	}
+	var once sync.Once
+	return func(yield func(E) bool) {
+		defer once.Do(s.drained)
+		seq(yield)
+	}
+}
+
+// drained ends a streaming RPC: it releases the read lock taken before the
+// call and sweeps if it is time.
+func (s *server) drained() {
+	s.inFlight.RUnlock()
+	s.maybeSweep()
 }
 
 // NewProtocol6WithError is providerserver.NewProtocol6WithError with the

@@ -139,15 +139,17 @@ func liveHeap() uint64 {
 	return m.HeapAlloc
 }
 
-// actionServer is a fakeServer whose InvokeAction streams one event, holding
-// the stream open until hold closes, as a long action does.
-type actionServer struct {
+// streamServer is a fakeServer whose InvokeAction and ListResource stream
+// one event or result each, holding the stream open until hold closes, as a
+// long action or a listing of many pages does.
+type streamServer struct {
 	*fakeServer
-	tfprotov6.ActionServer // nil: the other action methods panic
-	hold, entered          chan struct{}
+	tfprotov6.ActionServer       // nil: the other action methods panic
+	tfprotov6.ListResourceServer // nil: the other list methods panic
+	hold, entered                chan struct{}
 }
 
-func (a *actionServer) InvokeAction(context.Context, *tfprotov6.InvokeActionRequest) (*tfprotov6.InvokeActionServerStream, error) {
+func (a *streamServer) InvokeAction(context.Context, *tfprotov6.InvokeActionRequest) (*tfprotov6.InvokeActionServerStream, error) {
 	return &tfprotov6.InvokeActionServerStream{Events: func(yield func(tfprotov6.InvokeActionEvent) bool) {
 		close(a.entered)
 		<-a.hold
@@ -155,40 +157,101 @@ func (a *actionServer) InvokeAction(context.Context, *tfprotov6.InvokeActionRequ
 	}}, nil
 }
 
-func TestNoSweepWhileAnActionStreamsItsEvents(t *testing.T) {
-	next := &actionServer{fakeServer: &fakeServer{}, hold: make(chan struct{}), entered: make(chan struct{})}
-	s, ok := Wrap(next).(interface {
-		tfprotov6.ProviderServer
-		tfprotov6.ActionServer
-	})
-	if !ok {
-		t.Fatal("the wrapped server does not serve actions")
+func (a *streamServer) ListResource(context.Context, *tfprotov6.ListResourceRequest) (*tfprotov6.ListResourceServerStream, error) {
+	return &tfprotov6.ListResourceServerStream{Results: func(yield func(tfprotov6.ListResourceResult) bool) {
+		close(a.entered)
+		<-a.hold
+		yield(tfprotov6.ListResourceResult{DisplayName: "one"})
+	}}, nil
+}
+
+// wrappedStreams is what tf6server sees of the wrapped streamServer.
+type wrappedStreams interface {
+	tfprotov6.ProviderServer
+	tfprotov6.ActionServer
+	tfprotov6.ListResourceServer
+}
+
+// TestNoSweepWhileAStreamIsDrained: Terraform drains an action's events and
+// a listing's results after the RPC returned, and the provider works inside
+// the iterator meanwhile: its context must not be swept away.
+func TestNoSweepWhileAStreamIsDrained(t *testing.T) {
+	streams := map[string]func(context.Context, wrappedStreams) (func(func() bool), error){
+		"InvokeAction": func(ctx context.Context, s wrappedStreams) (func(func() bool), error) {
+			stream, err := s.InvokeAction(ctx, &tfprotov6.InvokeActionRequest{})
+			if err != nil {
+				return nil, err
+			}
+			return func(each func() bool) {
+				for range stream.Events {
+					each()
+				}
+			}, nil
+		},
+		"ListResource": func(ctx context.Context, s wrappedStreams) (func(func() bool), error) {
+			stream, err := s.ListResource(ctx, &tfprotov6.ListResourceRequest{})
+			if err != nil {
+				return nil, err
+			}
+			return func(each func() bool) {
+				for range stream.Results {
+					each()
+				}
+			}, nil
+		},
 	}
-	stream, err := s.InvokeAction(t.Context(), &tfprotov6.InvokeActionRequest{})
+	for name, open := range streams {
+		t.Run(name, func(t *testing.T) {
+			next := &streamServer{fakeServer: &fakeServer{}, hold: make(chan struct{}), entered: make(chan struct{})}
+			s, ok := Wrap(next).(wrappedStreams)
+			if !ok {
+				t.Fatal("the wrapped server does not serve actions and list resources")
+			}
+			drain, err := open(t.Context(), s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var wg sync.WaitGroup
+			var items atomic.Int64
+			wg.Go(func() { drain(func() bool { items.Add(1); return true }) })
+			<-next.entered
+			call(t, s, 2*sweepEvery)
+			if got := next.stops.Load(); got != 0 {
+				t.Fatalf("%d sweeps while the stream was open, want 0", got)
+			}
+			close(next.hold)
+			wg.Wait()
+			if items.Load() != 1 {
+				t.Errorf("%d items passed through, want 1", items.Load())
+			}
+			if got := next.stops.Load(); got != 1 {
+				t.Fatalf("%d sweeps once the stream was drained, want 1", got)
+			}
+		})
+	}
+}
+
+func TestTheProvidersListResourcesPassThrough(t *testing.T) {
+	s := Wrap(providerserver.NewProtocol6(provider.New("test")())())
+	schema, err := s.GetProviderSchema(t.Context(), &tfprotov6.GetProviderSchemaRequest{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Terraform drains the stream after InvokeAction returned; the action
-	// runs meanwhile and must not have its context swept away.
-	var wg sync.WaitGroup
-	var events atomic.Int64
-	wg.Go(func() {
-		for range stream.Events {
-			events.Add(1)
+	if len(schema.ListResourceSchemas) != len(schema.ResourceSchemas) {
+		t.Errorf("%d list resource schemas for %d resources, want one each", len(schema.ListResourceSchemas), len(schema.ResourceSchemas))
+	}
+	for name := range schema.ResourceSchemas {
+		if _, ok := schema.ListResourceSchemas[name]; !ok {
+			t.Errorf("no list resource for %s", name)
 		}
-	})
-	<-next.entered
-	call(t, s, 2*sweepEvery)
-	if got := next.stops.Load(); got != 0 {
-		t.Fatalf("%d sweeps while an action was running, want 0", got)
 	}
-	close(next.hold)
-	wg.Wait()
-	if events.Load() != 1 {
-		t.Errorf("%d events passed through, want 1", events.Load())
+	lists, ok := s.(tfprotov6.ListResourceServer)
+	if !ok {
+		t.Fatal("the wrapped server does not serve list resources")
 	}
-	if got := next.stops.Load(); got != 1 {
-		t.Fatalf("%d sweeps once the action finished, want 1", got)
+	resp, err := lists.ValidateListResourceConfig(t.Context(), &tfprotov6.ValidateListResourceConfigRequest{TypeName: "engage_nope"})
+	if err != nil || len(resp.Diagnostics) == 0 {
+		t.Errorf("validating an unknown list resource = %+v, %v; want the framework's diagnostic", resp, err)
 	}
 }
 
