@@ -186,7 +186,7 @@ func automationFlags(args []string) []string {
 	switch args[0] {
 	case "init", "apply", "plan", "destroy":
 		return append([]string{args[0], "-input=false", "-no-color"}, args[1:]...)
-	case "show", "output", "validate":
+	case "show", "output", "validate", "query":
 		return append([]string{args[0], "-no-color"}, args[1:]...)
 	}
 	return args

@@ -2,6 +2,8 @@ package provider
 
 import (
 	"context"
+	"fmt"
+	"slices"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/list"
@@ -108,16 +110,22 @@ func (l *listed[M, O]) List(ctx context.Context, req list.ListRequest, stream *l
 				push(list.ListResult{Diagnostics: diags})
 				return
 			}
-			for _, o := range page.Items {
+			for i, o := range page.Items {
 				if !keep(o) {
 					continue
 				}
-				if !push(l.result(ctx, req, o)) {
+				last := req.Limit > 0 && pushed+1 >= req.Limit
+				if last && (page.NextPageToken != "" || slices.ContainsFunc(page.Items[i+1:], keep)) {
+					// Terraform stops reading at the limit, so the warning
+					// goes before the last result.
+					if !push(list.ListResult{Diagnostics: l.limitReached(req.Limit)}) {
+						return
+					}
+				}
+				if !push(l.result(ctx, req, o)) || last {
 					return
 				}
-				if pushed++; req.Limit > 0 && pushed >= req.Limit {
-					return
-				}
+				pushed++
 			}
 			if page.NextPageToken == "" {
 				return
@@ -125,6 +133,17 @@ func (l *listed[M, O]) List(ctx context.Context, req list.ListRequest, stream *l
 			opts.PageToken = page.NextPageToken
 		}
 	}
+}
+
+// limitReached warns that the list block's limit cut the listing short:
+// Terraform's default limit is 100, and an onboarding that takes the first
+// 100 users for all of them would leave the rest unmanaged without a word.
+func (l *listed[M, O]) limitReached(limit int64) diag.Diagnostics {
+	var diags diag.Diagnostics
+	diags.AddWarning("More "+l.kind.noun()+" objects than the list block's limit",
+		fmt.Sprintf("The listing of engage_%s stopped at the list block's limit of %d (Terraform's default is 100); "+
+			"the account has more that match. Set `limit` in the list block to list them all.", l.kind.typeName(), limit))
+	return diags
 }
 
 // result is one listed object: its identity, display name and, when asked
