@@ -2,10 +2,13 @@ package provider_test
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/go-version"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/querycheck"
@@ -206,4 +209,50 @@ func TestAccList_badFilters(t *testing.T) {
 			},
 		},
 	})
+}
+
+// TestAccList_examples runs each list resource's documented example with
+// `terraform query` on an account holding one object of every type: the
+// examples in the docs are valid and find what they say.
+func TestAccList_examples(t *testing.T) {
+	acctest.SkipOnOpenTofu(t, listOnOpenTofu)
+	b := acctest.Embedded(t)
+	tf := acctest.NewCLI(t, b)
+	if v := tf.Version(t); v.LessThan(version.Must(version.NewVersion("1.14.0"))) {
+		t.Skipf("Terraform %s: terraform query needs 1.14 or later", v)
+	}
+	seedOnboardingAccount(t, b)
+	tf.WriteConfig(t, `provider "engage" {}`)
+	tf.MustRun(t, "init")
+	examples, err := filepath.Glob("../../examples/list-resources/*/list-resource.tfquery.hcl")
+	if err != nil || len(examples) != 7 {
+		t.Fatalf("found %d list resource examples (%v), want one per resource type", len(examples), err)
+	}
+	// What each example finds in the seeded account, by list block.
+	want := map[string]string{
+		"engage_role":                "list.engage_role.sensitive   id=rol_",
+		"engage_user":                "list.engage_user.disabled   id=usr_",
+		"engage_masking_column":      "list.engage_masking_column.contacts   column=email,table=contacts   contacts.email",
+		"engage_ip_allowlist":        "list.engage_ip_allowlist.enabled   id=ipl_",
+		"engage_transfer_credential": "sftp_prod",
+		"engage_export_destination":  "warehouse (sftp sftp.example.com:2222)",
+		"engage_security_settings":   "list.engage_security_settings.account   id=account   account",
+	}
+	for _, example := range examples {
+		typ := filepath.Base(filepath.Dir(example))
+		t.Run(typ, func(t *testing.T) {
+			body, err := os.ReadFile(example)
+			if err != nil {
+				t.Fatal(err)
+			}
+			query := filepath.Join(tf.Dir, "example.tfquery.hcl")
+			if err := os.WriteFile(query, body, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			out := tf.MustRun(t, "query").Stdout
+			if !strings.Contains(out, want[typ]) {
+				t.Errorf("the example found no %q:\n%s", want[typ], out)
+			}
+		})
+	}
 }
