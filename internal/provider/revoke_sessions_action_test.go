@@ -1,6 +1,8 @@
 package provider_test
 
 import (
+	"errors"
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -11,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
+	"github.com/engage-oss/terraform-provider-engage/internal/access"
 	"github.com/engage-oss/terraform-provider-engage/internal/acctest"
 )
 
@@ -202,6 +205,52 @@ func TestAccRevokeSessionsAction_invokedFromTheCLI(t *testing.T) {
 			if !want.MatchString(msg) {
 				t.Errorf("the error does not match %s:\n%s", want, r.Stderr)
 			}
+		}
+	})
+}
+
+// TestAccRevokeSessionsAction_beforeDestroy: Terraform 1.16 triggers actions
+// on destroy and lets a trigger continue past a failed action. Revoking a
+// user's sessions before the user is deleted ends them while the user still
+// exists; the action names the user through `caller`, the triggering
+// resource (a reference to the resource itself would be a cycle).
+func TestAccRevokeSessionsAction_beforeDestroy(t *testing.T) {
+	acctest.SkipOnOpenTofu(t, actionsOnOpenTofu)
+	acctest.ForEachBackend(t, func(t *testing.T, b *acctest.Backend) {
+		tf := acctest.NewCLI(t, b)
+		if v := tf.Version(t); v.LessThan(version.Must(version.NewVersion("1.16.0"))) {
+			t.Skipf("Terraform %s: destroy events and on_failure need 1.16 or later", v)
+		}
+		tf.WriteConfig(t, fmt.Sprintf(`
+resource "engage_user" "ada" {
+  email        = %q
+  display_name = "Ada Lovelace"
+  role_id      = "rol_read_only"
+
+  lifecycle {
+    action_trigger {
+      events     = [before_destroy]
+      actions    = [action.engage_revoke_sessions.leaving]
+      on_failure = continue
+    }
+  }
+}
+
+action "engage_revoke_sessions" "leaving" {
+  config {
+    user_id = caller.id
+  }
+}
+`, sessionsUserEmail))
+		tf.MustRun(t, "init")
+		tf.MustRun(t, "apply", "-auto-approve")
+		logIn(t, b, 2)
+		out := tf.MustRun(t, "destroy", "-auto-approve")
+		if !strings.Contains(out.Stdout, "Revoked 2 sessions of user usr_") || !strings.Contains(out.Stdout, "Actions: 1 invoked") {
+			t.Errorf("the destroy did not revoke the sessions first:\n%s", out.Stdout)
+		}
+		if _, err := b.Service.GetUserByEmail(t.Context(), sessionsUserEmail); !errors.Is(err, access.ErrNotFound) {
+			t.Errorf("the user is still on the platform after the destroy (%v)", err)
 		}
 	})
 }
