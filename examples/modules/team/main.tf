@@ -11,9 +11,14 @@ resource "engage_role" "this" {
     # dependencies), so this fails the plan, not the apply.
     postcondition {
       condition     = !self.sensitive || var.allow_sensitive_permissions
-      error_message = "The role \"${var.name}\" would grant sensitive permissions (${join(", ", sort(tolist(self.effective_permissions)))} includes personal data or bulk exports of it); set allow_sensitive_permissions = true if the team needs them."
+      error_message = "The role \"${var.name}\" would grant sensitive permissions (personal data or bulk exports of it): ${join(", ", sort(setintersection(self.effective_permissions, data.engage_permissions.sensitive.keys)))}. Set allow_sensitive_permissions = true if the team needs them."
     }
   }
+}
+
+# Only to name the sensitive permissions in the postcondition's message.
+data "engage_permissions" "sensitive" {
+  sensitive = true
 }
 
 # Keyed by the lower-case email: the platform compares emails regardless of
