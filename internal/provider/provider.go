@@ -195,7 +195,9 @@ func (p *engageProvider) Schema(_ context.Context, _ provider.SchemaRequest, res
 			"embedded_path": schema.StringAttribute{
 				MarkdownDescription: "Path of the embedded database file, created (with its folder) on first use. " +
 					"Relative paths are relative to Terraform's working directory. Can also be set with the `" +
-					EnvEmbeddedPath + "` environment variable. Defaults to `" + DefaultEmbeddedPath + "`.",
+					EnvEmbeddedPath + "` environment variable. Defaults to `" + DefaultEmbeddedPath + "`. Set here, it selects " +
+					"the embedded database even when `" + EnvEndpoint + "` is set (which is then ignored, with a warning): what a " +
+					"module's `terraform test` needs. Conflicts with `endpoint`.",
 				Optional: true,
 			},
 		},
@@ -220,7 +222,35 @@ func (p *engageProvider) Configure(ctx context.Context, req provider.ConfigureRe
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	endpoint := firstNonEmpty(cfg.Endpoint.ValueString(), os.Getenv(EnvEndpoint), p.defaultEndpoint)
+	if cfg.EmbeddedPath.IsUnknown() {
+		resp.Diagnostics.AddAttributeError(path.Root("embedded_path"), "Unknown embedded database path",
+			"The provider's embedded_path depends on a value known only after apply. Set it to a literal, a variable or a local.")
+		return
+	}
+	// embedded_path in the configuration selects the embedded database
+	// whatever the environment holds: a module's `terraform test` sets it to
+	// run with no account, and ENGAGE_ENDPOINT and ENGAGE_API_TOKEN left in a
+	// shell or a CI job must not turn those runs into creates and deletes on a
+	// real account.
+	embeddedInConfig := cfg.EmbeddedPath.ValueString() != ""
+	if embeddedInConfig {
+		if cfg.Endpoint.ValueString() != "" {
+			resp.Diagnostics.AddAttributeError(path.Root("embedded_path"), "Two backends configured",
+				"endpoint selects the REST backend and embedded_path the embedded database. Remove one of them.")
+			return
+		}
+		for _, env := range []string{EnvEndpoint, EnvAPIToken} {
+			if os.Getenv(env) != "" {
+				resp.Diagnostics.AddAttributeWarning(path.Root("embedded_path"), env+" ignored",
+					fmt.Sprintf("embedded_path is set in the provider configuration, so the provider uses the embedded database at %s "+
+						"and ignores %s from the environment. Remove embedded_path to use the REST backend.", cfg.EmbeddedPath.ValueString(), env))
+			}
+		}
+	}
+	endpoint := ""
+	if !embeddedInConfig {
+		endpoint = firstNonEmpty(cfg.Endpoint.ValueString(), os.Getenv(EnvEndpoint), p.defaultEndpoint)
+	}
 	if endpoint != "" {
 		token := firstNonEmpty(cfg.APIToken.ValueString(), os.Getenv(EnvAPIToken), p.defaultToken)
 		svc := restService(ctx, endpoint, token, cfg, p.adjustClient, &resp.Diagnostics)
@@ -231,18 +261,13 @@ func (p *engageProvider) Configure(ctx context.Context, req provider.ConfigureRe
 		return
 	}
 
-	if cfg.EmbeddedPath.IsUnknown() {
-		resp.Diagnostics.AddAttributeError(path.Root("embedded_path"), "Unknown embedded database path",
-			"The provider's embedded_path depends on a value known only after apply. Set it to a literal, a variable or a local.")
-		return
-	}
 	dbPath := firstNonEmpty(cfg.EmbeddedPath.ValueString(), os.Getenv(EnvEmbeddedPath), p.defaultEmbeddedPath)
 
 	// A token means the user meant to reach an account over REST: using the
 	// embedded database instead would plan against an empty local file and
 	// apply nothing to the account, and nothing would say so. Checked before the
 	// database is opened, so the mistake leaves no file behind.
-	tokenInConfig, tokenInEnv := cfg.APIToken.ValueString() != "", os.Getenv(EnvAPIToken) != ""
+	tokenInConfig, tokenInEnv := cfg.APIToken.ValueString() != "", os.Getenv(EnvAPIToken) != "" && !embeddedInConfig
 	if tokenInConfig || tokenInEnv {
 		detail := tokenWithoutEndpointDetail(tokenInConfig, tokenInEnv, dbPath)
 		if tokenInConfig {

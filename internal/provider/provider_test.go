@@ -1,20 +1,27 @@
 package provider_test
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"io/fs"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/config"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/engage-oss/terraform-provider-engage/internal/provider"
 	"github.com/engage-oss/terraform-provider-engage/internal/rpcsweep"
+	"github.com/engage-oss/terraform-provider-engage/internal/store"
 )
 
 func TestAccProvider_misconfigurationIsAClearErrorAtTheAttribute(t *testing.T) {
@@ -136,5 +143,68 @@ data "engage_permissions" "all" {}
 				t.Errorf("the embedded database was opened at %s (stat: %v)", dbPath, err)
 			}
 		})
+	}
+}
+
+// TestAccProvider_embeddedPathInConfigWinsOverTheEnvironment: a module's
+// `terraform test` sets embedded_path to run with no account; an
+// ENGAGE_ENDPOINT and ENGAGE_API_TOKEN left in the shell or the CI job used
+// to send those runs to the real account. Not parallel: it sets both.
+func TestAccProvider_embeddedPathInConfigWinsOverTheEnvironment(t *testing.T) {
+	var requests atomic.Int64
+	account := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		requests.Add(1)
+		http.Error(w, "the real account must not be reached", http.StatusTeapot)
+	}))
+	defer account.Close()
+	t.Setenv(provider.EnvEndpoint, account.URL)
+	t.Setenv(provider.EnvAPIToken, "eng_real-account-token")
+	dbPath := filepath.Join(t.TempDir(), "tests.db")
+
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: map[string]func() (tfprotov6.ProviderServer, error){
+			"engage": rpcsweep.NewProtocol6WithError(provider.New("test")()),
+		},
+		Steps: []resource.TestStep{
+			{
+				Config: fmt.Sprintf(`
+provider "engage" {
+  embedded_path = %q
+}
+resource "engage_role" "test" {
+  name        = "Module test"
+  permissions = ["campaign.view"]
+}
+`, dbPath),
+				Check: func(*terraform.State) error {
+					st, err := store.Open(context.Background(), dbPath)
+					if err != nil {
+						return err
+					}
+					defer st.Close()
+					_, err = st.GetRoleByName(context.Background(), "Module test")
+					return err
+				},
+			},
+		},
+	})
+	// Both in the configuration is a contradiction, not a precedence.
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: map[string]func() (tfprotov6.ProviderServer, error){
+			"engage": rpcsweep.NewProtocol6WithError(provider.New("test")()),
+		},
+		Steps: []resource.TestStep{{
+			Config: fmt.Sprintf(`
+provider "engage" {
+  embedded_path = %q
+  endpoint      = "https://api.engage.example"
+}
+data "engage_permissions" "all" {}
+`, dbPath),
+			ExpectError: regexp.MustCompile(`(?s)Two backends configured.*endpoint selects the REST backend and\s+embedded_path the\s+embedded database`),
+		}},
+	})
+	if n := requests.Load(); n != 0 {
+		t.Errorf("the REST endpoint from the environment got %d requests", n)
 	}
 }
