@@ -65,8 +65,10 @@ var (
 	// ActionServer (tfprotov6.ProviderServerWithActions, deprecated until
 	// ProviderServer absorbs it).
 	_ tfprotov6.ActionServer = (*server)(nil)
-	// ... and list resources only from a ProviderServerWithListResource.
-	_ tfprotov6.ProviderServerWithListResource = (*server)(nil)
+	// ... and list resources only from a server that is also a
+	// ListResourceServer (tfprotov6.ProviderServerWithListResource, deprecated
+	// likewise).
+	_ tfprotov6.ListResourceServer = (*server)(nil)
 )
 
 // serve runs one RPC under the read lock, then sweeps if it is time and
