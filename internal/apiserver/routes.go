@@ -17,7 +17,7 @@ func (s *server) routes(mux routeRegistrar) {
 	// Writes replay their first response under an Idempotency-Key, so that a
 	// client retrying after a lost answer gets that answer: not a second
 	// object (POST), a 412 for its own change (PUT) or a 404 (DELETE).
-	create := func(pattern string, h http.HandlerFunc) { mux.Handle(pattern, s.idempotent(pattern, h)) }
+	create := func(pattern string, h http.HandlerFunc) { mux.Handle(pattern, s.idempotent(h)) }
 	write := create
 
 	handle("GET /v1/whoami", s.whoAmI)

@@ -39,9 +39,11 @@ type Options struct {
 	// IdempotencyTTL is how long a POST's first response is remembered under
 	// its Idempotency-Key; 24 h when zero.
 	IdempotencyTTL time.Duration
-	// IdempotencyMaxEntries bounds the remembered responses; the oldest go
-	// first when it is reached. 10000 when zero.
+	// IdempotencyMaxEntries and IdempotencyMaxBytes bound the remembered
+	// responses, in number and in bytes; the oldest go first when either is
+	// reached. 10000 and 64 MiB when zero.
 	IdempotencyMaxEntries int
+	IdempotencyMaxBytes   int
 
 	// Now is the clock of the idempotency store; time.Now when nil. Tests
 	// inject one to expire entries without waiting.
@@ -56,6 +58,7 @@ type Options struct {
 const (
 	DefaultIdempotencyTTL        = 24 * time.Hour
 	DefaultIdempotencyMaxEntries = 10000
+	DefaultIdempotencyMaxBytes   = 64 << 20
 	// MaxBodyBytes caps every request body (1 MiB).
 	MaxBodyBytes = 1 << 20
 	// DefaultPageLimit and MaxPageLimit bound the limit query parameter.
@@ -83,13 +86,16 @@ func New(svc access.Service, opts Options) http.Handler {
 	if opts.IdempotencyMaxEntries <= 0 {
 		opts.IdempotencyMaxEntries = DefaultIdempotencyMaxEntries
 	}
+	if opts.IdempotencyMaxBytes <= 0 {
+		opts.IdempotencyMaxBytes = DefaultIdempotencyMaxBytes
+	}
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
 	s := &server{
 		svc:  svc,
 		log:  opts.Logger,
-		idem: newIdempotencyStore(opts.IdempotencyTTL, opts.IdempotencyMaxEntries, opts.Now),
+		idem: newIdempotencyStore(opts.IdempotencyTTL, opts.IdempotencyMaxEntries, opts.IdempotencyMaxBytes, opts.Now),
 
 		requests: opts.Requests,
 	}
