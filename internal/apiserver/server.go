@@ -20,11 +20,18 @@ type Options struct {
 	// without authentication (tests, local use).
 	Authenticate Authenticator
 
-	// RateLimit caps the requests the server accepts per second, all callers
-	// together, answering 429 with Retry-After beyond it; zero means no
-	// limit. RateBurst is the bucket size (1 when zero).
+	// RateLimit caps the requests the server accepts per second from each
+	// token (from all callers together without Authenticate), answering 429
+	// with Retry-After beyond it; zero means no limit. RateBurst is the
+	// bucket size (1 when zero).
 	RateLimit float64
 	RateBurst int
+	// UnauthenticatedRateLimit caps, per client address, the requests per
+	// second that fail authentication; an address beyond it gets 429 before
+	// its token is looked up. Zero means no limit; UnauthenticatedBurst is
+	// the bucket size (1 when zero). Only with Authenticate.
+	UnauthenticatedRateLimit float64
+	UnauthenticatedBurst     int
 
 	// EnforceAllowlists refuses (403) requests from addresses outside
 	// every enabled IP allowlist, before authentication.
@@ -111,16 +118,25 @@ func New(svc access.Service, opts Options) http.Handler {
 		h = opts.Middleware[i](h)
 	}
 	if opts.RateLimit > 0 {
-		h = s.limitRate(opts.RateLimit, opts.RateBurst)(h)
+		h = s.limitPerToken(opts.RateLimit, opts.RateBurst)(h)
+	}
+	var failures *keyedLimiter
+	if opts.Authenticate != nil && opts.UnauthenticatedRateLimit > 0 {
+		failures = newKeyedLimiter(opts.UnauthenticatedRateLimit, opts.UnauthenticatedBurst)
 	}
 	if opts.Authenticate != nil {
 		// Outside the other middleware: nothing else runs for a stranger.
-		h = s.authenticate(opts.Authenticate)(h)
+		h = s.authenticate(opts.Authenticate, failures)(h)
 	}
 	if opts.EnforceAllowlists {
-		// Outermost: a request from outside the allowed networks is refused
-		// whatever token it carries.
+		// A request from outside the allowed networks is refused whatever
+		// token it carries.
 		h = s.enforceAllowlists(h)
+	}
+	if failures != nil {
+		// Outermost: an address that keeps failing authentication costs
+		// nothing more than this.
+		h = s.refuseSpentAddresses(failures)(h)
 	}
 	h = s.recoverPanics(h)
 	h = s.logRequests(h)
