@@ -50,10 +50,11 @@ func (s *server) routes(mux routeRegistrar) {
 
 	allowlists := s.ipAllowlists()
 	handle("GET /v1/ip-allowlists", allowlists.list)
-	create("POST /v1/ip-allowlists", allowlists.create)
+	// Allowlist writes are enforced at once by this server (networkGate).
+	create("POST /v1/ip-allowlists", s.invalidatingNetwork(allowlists.create))
 	handle("GET /v1/ip-allowlists/{id}", allowlists.get)
-	write("PUT /v1/ip-allowlists/{id}", allowlists.replace)
-	write("DELETE /v1/ip-allowlists/{id}", allowlists.delete)
+	write("PUT /v1/ip-allowlists/{id}", s.invalidatingNetwork(allowlists.replace))
+	write("DELETE /v1/ip-allowlists/{id}", s.invalidatingNetwork(allowlists.delete))
 
 	credentials := s.transferCredentials()
 	handle("GET /v1/transfer-credentials", credentials.list)

@@ -77,7 +77,9 @@ type server struct {
 	svc  access.Service
 	log  *slog.Logger
 	idem *idempotencyStore
-	mux  *http.ServeMux
+	// network is the allowlists' verdict, enforced with EnforceAllowlists.
+	network *networkGate
+	mux     *http.ServeMux
 	// requests counts requests by route; nil counts nothing.
 	requests *RequestCounter
 }
@@ -100,9 +102,10 @@ func New(svc access.Service, opts Options) http.Handler {
 		opts.Now = time.Now
 	}
 	s := &server{
-		svc:  svc,
-		log:  opts.Logger,
-		idem: newIdempotencyStore(opts.IdempotencyTTL, opts.IdempotencyMaxEntries, opts.IdempotencyMaxBytes, opts.Now),
+		svc:     svc,
+		log:     opts.Logger,
+		idem:    newIdempotencyStore(opts.IdempotencyTTL, opts.IdempotencyMaxEntries, opts.IdempotencyMaxBytes, opts.Now),
+		network: newNetworkGate(svc, opts.Now),
 
 		requests: opts.Requests,
 	}
