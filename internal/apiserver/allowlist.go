@@ -32,11 +32,11 @@ type networkGate struct {
 
 	reads singleflight.Group
 
-	mu       sync.Mutex
-	policy   access.NetworkPolicy
-	readAt   time.Time
-	fresh    bool
-	epoch    uint64 // bumped by invalidate: a read started before it is not kept
+	mu     sync.Mutex
+	policy access.NetworkPolicy
+	readAt time.Time
+	fresh  bool
+	epoch  uint64 // bumped by invalidate: a read started before it is not kept
 }
 
 func newNetworkGate(svc access.Service, now func() time.Time) *networkGate {

@@ -51,10 +51,11 @@ func (s *server) routes(mux routeRegistrar) {
 	allowlists := s.ipAllowlists()
 	handle("GET /v1/ip-allowlists", allowlists.list)
 	// Allowlist writes are enforced at once by this server (networkGate).
-	create("POST /v1/ip-allowlists", s.invalidatingNetwork(allowlists.create))
+	// and refused when they would lock the caller out (guardLockout).
+	create("POST /v1/ip-allowlists", s.invalidatingNetwork(s.guardLockout(allowlists.create)))
 	handle("GET /v1/ip-allowlists/{id}", allowlists.get)
-	write("PUT /v1/ip-allowlists/{id}", s.invalidatingNetwork(allowlists.replace))
-	write("DELETE /v1/ip-allowlists/{id}", s.invalidatingNetwork(allowlists.delete))
+	write("PUT /v1/ip-allowlists/{id}", s.invalidatingNetwork(s.guardLockout(allowlists.replace)))
+	write("DELETE /v1/ip-allowlists/{id}", s.invalidatingNetwork(s.guardLockout(allowlists.delete)))
 
 	credentials := s.transferCredentials()
 	handle("GET /v1/transfer-credentials", credentials.list)

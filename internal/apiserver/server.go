@@ -78,8 +78,9 @@ type server struct {
 	log  *slog.Logger
 	idem *idempotencyStore
 	// network is the allowlists' verdict, enforced with EnforceAllowlists.
-	network *networkGate
-	mux     *http.ServeMux
+	network            *networkGate
+	enforcesAllowlists bool
+	mux                *http.ServeMux
 	// requests counts requests by route; nil counts nothing.
 	requests *RequestCounter
 }
@@ -106,6 +107,8 @@ func New(svc access.Service, opts Options) http.Handler {
 		log:     opts.Logger,
 		idem:    newIdempotencyStore(opts.IdempotencyTTL, opts.IdempotencyMaxEntries, opts.IdempotencyMaxBytes, opts.Now),
 		network: newNetworkGate(svc, opts.Now),
+
+		enforcesAllowlists: opts.EnforceAllowlists,
 
 		requests: opts.Requests,
 	}

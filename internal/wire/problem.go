@@ -17,6 +17,7 @@ const (
 	ProblemTooLarge           = "urn:engage:problem:request-too-large"
 	ProblemUnsupportedMedia   = "urn:engage:problem:unsupported-media-type"
 	ProblemIdempotencyReuse   = "urn:engage:problem:idempotency-key-reused"
+	ProblemLockout            = "urn:engage:problem:lockout"
 	ProblemInternal           = "urn:engage:problem:internal"
 )
 
