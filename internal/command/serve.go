@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"time"
 
+	"golang.org/x/net/netutil"
+
 	"github.com/engage-oss/terraform-provider-engage/internal/apiserver"
 	"github.com/engage-oss/terraform-provider-engage/internal/store"
 )
@@ -33,6 +35,11 @@ const (
 	// token lookup.
 	serveUnauthenticatedLimit = 2
 	serveUnauthenticatedBurst = 20
+	// serveMaxConnections bounds the connections served at once; more wait
+	// in the kernel's accept queue instead of failing the process with
+	// "too many open files". Keep it under the process's open-file limit
+	// (ulimit -n), which the database needs some of too.
+	serveMaxConnections = 512
 	// shutdownGrace is how long in-flight requests may run after SIGTERM.
 	shutdownGrace = 30 * time.Second
 )
@@ -46,6 +53,7 @@ beyond that it gets 429 with Retry-After, and other tokens are unaffected.
 Each client address may fail authentication --unauthenticated-rate-limit times
 per second (bursts of --unauthenticated-burst); beyond that it gets 429 before
 its token is looked up. Requests from outside every enabled IP allowlist get 403.
+At most --max-connections connections are served at once; more wait.
 SIGTERM or SIGINT stops accepting connections, lets in-flight requests finish
 (up to 30 s) and closes the database cleanly.
 
@@ -56,6 +64,7 @@ type serveFlags struct {
 	listen, database, tlsCert, tlsKey string
 	rateLimit, unauthenticatedLimit   float64
 	rateBurst, unauthenticatedBurst   int
+	maxConnections                    int // 0: no limit
 }
 
 // Serve runs `serve` until a signal arrives or the server fails; it returns
@@ -75,8 +84,14 @@ func Serve(args []string, stderr io.Writer) int {
 		"failed authentications per second each client address may make")
 	fs.IntVar(&f.unauthenticatedBurst, "unauthenticated-burst", serveUnauthenticatedBurst,
 		"bursts of failed authentications each client address may make")
+	fs.IntVar(&f.maxConnections, "max-connections", serveMaxConnections,
+		"connections served at once; more wait to be accepted (keep it under ulimit -n)")
 	if err := fs.Parse(args); err != nil {
 		return exitUsage(err)
+	}
+	if f.maxConnections < 1 {
+		fmt.Fprintln(stderr, "serve: --max-connections must be at least 1")
+		return 2
 	}
 	if f.rateLimit <= 0 || f.rateBurst < 1 || f.unauthenticatedLimit <= 0 || f.unauthenticatedBurst < 1 {
 		fmt.Fprintln(stderr, "serve: the rate limits must be positive and the bursts at least 1")
@@ -110,6 +125,9 @@ func serve(ctx context.Context, ln net.Listener, f serveFlags, logger *slog.Logg
 		return err
 	}
 	defer func() { err = errors.Join(err, st.Close()) }()
+	if f.maxConnections > 0 {
+		ln = netutil.LimitListener(ln, f.maxConnections)
+	}
 
 	// Request counts by route, for benchmarks: served at
 	// GET /v1/debug/requests and logged on shutdown.
