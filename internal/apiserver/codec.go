@@ -27,6 +27,8 @@ type requestError struct {
 	title  string
 	detail string
 	fields []wire.FieldError
+	// kind and reason fill the problem's fields of the same names.
+	kind, reason string
 }
 
 func (e *requestError) Error() string { return e.detail }

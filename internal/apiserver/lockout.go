@@ -58,11 +58,12 @@ func (s *server) guardLockout(h http.HandlerFunc) http.HandlerFunc {
 		}
 		after := listsAfterWrite(lists, r.PathValue("id"), written)
 		if !access.AllowedBy(after, addr) {
+			reason := fmt.Sprintf("after this change your address %s would be outside every enabled IP allowlist, and the "+
+				"server would refuse your next request; add %s to an enabled list in the same change, or send "+
+				"%s: true to make it anyway", addr, netip.PrefixFrom(addr, addr.BitLen()), AllowLockoutHeader)
 			s.writeError(w, r, &requestError{
 				status: http.StatusConflict, typ: wire.ProblemLockout, title: "Change would lock you out",
-				detail: fmt.Sprintf("after this change your address %s would be outside every enabled IP allowlist, and the "+
-					"server would refuse your next request; add %s to an enabled list in the same change, or send "+
-					"%s: true to make it anyway", addr, netip.PrefixFrom(addr, addr.BitLen()), AllowLockoutHeader),
+				detail: "IP allowlist: " + reason, kind: "IP allowlist", reason: reason,
 			})
 			return
 		}
