@@ -38,9 +38,12 @@ func TestEachTestGetsItsOwnEmptyDatabase(t *testing.T) {
 	if _, err := ca.Exec(t.Context(), `CREATE TABLE mine (x int)`); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := cb.Exec(t.Context(), `CREATE TABLE mine (y text)`); err != nil {
+		t.Fatalf("the other database has the table already: %v", err)
+	}
 	var n int
-	if err := cb.QueryRow(t.Context(), `SELECT count(*) FROM pg_tables WHERE tablename = 'mine'`).Scan(&n); err != nil || n != 0 {
-		t.Errorf("the other database sees the table: %d, %v", n, err)
+	if err := cb.QueryRow(t.Context(), `SELECT count(*) FROM mine`).Scan(&n); err != nil || n != 0 {
+		t.Errorf("the other database's table: %d rows, %v", n, err)
 	}
 }
 
@@ -49,14 +52,14 @@ func TestTheDatabaseIsDroppedWhenTheTestEnds(t *testing.T) {
 	var name string
 	t.Run("inner", func(t *testing.T) {
 		u := NewDatabase(t)
-		if err := connect(t, u).QueryRow(t.Context(), `SELECT current_database()`).Scan(&name); err != nil {
-			t.Fatal(err)
+		if err := connect(t, u).QueryRow(t.Context(), `SELECT current_schema()`).Scan(&name); err != nil || name == "" || name == "public" {
+			t.Fatalf("current_schema() = %q, %v; want the test's own", name, err)
 		}
-		// The connection is still open when the database is dropped.
+		// The connection is still open when the schema is dropped.
 	})
 	var n int
-	if err := connect(t, Server(t)).QueryRow(t.Context(), `SELECT count(*) FROM pg_database WHERE datname = $1`, name).Scan(&n); err != nil || n != 0 {
-		t.Errorf("database %s still exists after its test: %d, %v", name, n, err)
+	if err := connect(t, Server(t)).QueryRow(t.Context(), `SELECT count(*) FROM pg_namespace WHERE nspname = $1`, name).Scan(&n); err != nil || n != 0 {
+		t.Errorf("schema %s still exists after its test: %d, %v", name, n, err)
 	}
 }
 
