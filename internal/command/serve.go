@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/engage-oss/terraform-provider-engage/internal/apiserver"
-	"github.com/engage-oss/terraform-provider-engage/internal/store"
 )
 
 // Defaults of `serve`.
@@ -31,20 +30,23 @@ const (
 	shutdownGrace = 30 * time.Second
 )
 
-const serveUsage = `Usage: terraform-provider-engage serve [--listen ADDR] [--database PATH] [--tls-cert FILE --tls-key FILE]
+const serveUsage = `Usage: terraform-provider-engage serve [--listen ADDR] [--database PATH|URL] [--secret-key-file FILE]
+                                       [--tls-cert FILE --tls-key FILE]
 
-Serves the Engage reference REST API v1 over an embedded database. Every
+Serves the Engage reference REST API v1 over the platform's database. Every
 request needs a bearer token: mint one with 'terraform-provider-engage token create'.
 Requests beyond 100 per second (bursts of 200) get 429 with Retry-After, and
 requests from outside every enabled IP allowlist get 403.
 SIGTERM or SIGINT stops accepting connections, lets in-flight requests finish
 (up to 30 s) and closes the database cleanly.
 
+` + databaseHelp + `
 Flags:
 `
 
 type serveFlags struct {
-	listen, database, tlsCert, tlsKey string
+	databaseFlags
+	listen, tlsCert, tlsKey string
 }
 
 // Serve runs `serve` until a signal arrives or the server fails; it returns
@@ -55,7 +57,7 @@ func Serve(args []string, stderr io.Writer) int {
 	fs.Usage = func() { fmt.Fprint(stderr, serveUsage); fs.PrintDefaults() }
 	var f serveFlags
 	fs.StringVar(&f.listen, "listen", DefaultListen, "address to listen on")
-	fs.StringVar(&f.database, "database", DefaultDatabase, "embedded database file (created if missing)")
+	f.register(fs)
 	fs.StringVar(&f.tlsCert, "tls-cert", "", "TLS certificate file (PEM); serves HTTPS with --tls-key")
 	fs.StringVar(&f.tlsKey, "tls-key", "", "TLS private key file (PEM)")
 	if err := fs.Parse(args); err != nil {
@@ -83,7 +85,7 @@ func Serve(args []string, stderr io.Writer) int {
 // serve answers on ln until ctx ends, then shuts down gracefully and closes
 // the database.
 func serve(ctx context.Context, ln net.Listener, f serveFlags, logger *slog.Logger) (err error) {
-	st, err := store.Open(ctx, f.database)
+	st, err := f.open(ctx)
 	if err != nil {
 		_ = ln.Close()
 		return err
@@ -116,7 +118,7 @@ func serve(ctx context.Context, ln net.Listener, f serveFlags, logger *slog.Logg
 	if f.tlsCert != "" {
 		scheme = "https"
 	}
-	logger.Info("serving the Engage REST API", "url", scheme+"://"+ln.Addr().String(), "database", f.database)
+	logger.Info("serving the Engage REST API", "url", scheme+"://"+ln.Addr().String(), "database", st.Location())
 
 	served := make(chan error, 1)
 	go func() {

@@ -312,6 +312,10 @@ func (s *Store) init(ctx context.Context) error {
 	return err
 }
 
+// Location names the database: the SQLite file's absolute path, or the
+// PostgreSQL URL with its password masked. It is safe to log.
+func (s *Store) Location() string { return s.path }
+
 // describe names the database in messages.
 func (s *Store) describe() string {
 	if s.dialect == postgresDialect {
