@@ -8,15 +8,16 @@ import (
 	"strings"
 
 	"github.com/engage-oss/terraform-provider-engage/internal/access"
-	"github.com/engage-oss/terraform-provider-engage/internal/store"
 )
 
-const tokenUsage = `Usage: terraform-provider-engage token create --name NAME --scopes access:read,access:write [--database PATH]
+const tokenUsage = `Usage: terraform-provider-engage token create --name NAME --scopes access:read,access:write
+                                              [--database PATH|URL] [--secret-key-file FILE]
 
 Creates an API token for the reference REST server and prints it once on
 standard output. Only a hash of it is stored: keep it somewhere safe (for
 Terraform, in ENGAGE_API_TOKEN).
 
+` + databaseHelp + `
 Flags:
 `
 
@@ -29,14 +30,15 @@ func Token(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("token create", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, tokenUsage); fs.PrintDefaults() }
-	database := fs.String("database", DefaultDatabase, "the server's embedded database file")
+	var db databaseFlags
+	db.register(fs)
 	name := fs.String("name", "", "a name for the token, unique (required)")
 	scopes := fs.String("scopes", access.ScopeRead+","+access.ScopeWrite, "comma-separated scopes: "+access.ScopeRead+", "+access.ScopeWrite)
 	if err := fs.Parse(args[1:]); err != nil {
 		return exitUsage(err)
 	}
 	ctx := context.Background()
-	st, err := store.Open(ctx, *database)
+	st, err := db.open(ctx)
 	if err != nil {
 		fmt.Fprintf(stderr, "token create: %v\n", err)
 		return 1

@@ -50,42 +50,44 @@ func TestAPITokensAreShownOnceAndStoredHashed(t *testing.T) {
 
 func TestUnknownAPITokensAreUnauthorizedWithoutBeingRepeated(t *testing.T) {
 	t.Parallel()
-	s := newMemoryStore(t)
-	for _, token := range []string{"eng_not-a-real-token-canary", "Bearer something-canary", ""} {
-		_, err := s.LookupAPIToken(t.Context(), token)
-		if !errors.Is(err, access.ErrUnauthorized) {
-			t.Errorf("LookupAPIToken(%q): got %v, want ErrUnauthorized", token, err)
+	forEachDialect(t, func(t *testing.T, s *Store) {
+		for _, token := range []string{"eng_not-a-real-token-canary", "Bearer something-canary", ""} {
+			_, err := s.LookupAPIToken(t.Context(), token)
+			if !errors.Is(err, access.ErrUnauthorized) {
+				t.Errorf("LookupAPIToken(%q): got %v, want ErrUnauthorized", token, err)
+			}
+			if token != "" && strings.Contains(err.Error(), "canary") {
+				t.Errorf("the error repeats the token: %v", err)
+			}
 		}
-		if token != "" && strings.Contains(err.Error(), "canary") {
-			t.Errorf("the error repeats the token: %v", err)
-		}
-	}
+	})
 }
 
 func TestCreateAPITokenRules(t *testing.T) {
 	t.Parallel()
-	s := newMemoryStore(t)
-	if _, _, err := s.CreateAPIToken(t.Context(), "ci", []string{access.ScopeRead}); err != nil {
-		t.Fatal(err)
-	}
-	cases := map[string]struct {
-		name   string
-		scopes []string
-		field  string
-	}{
-		"no scopes":      {"other", nil, "scopes"},
-		"an unknown one": {"other", []string{"admin"}, "scopes"},
-		"an empty name":  {"", []string{access.ScopeRead}, "name"},
-		"a name in use":  {"CI", []string{access.ScopeRead}, ""},
-	}
-	for name, tc := range cases {
-		t.Run(name, func(t *testing.T) {
-			_, _, err := s.CreateAPIToken(t.Context(), tc.name, tc.scopes)
-			if tc.field == "" {
-				assertConflict(t, "CreateAPIToken", err, "already used")
-				return
-			}
-			assertFieldError(t, err, tc.field, "")
-		})
-	}
+	forEachDialect(t, func(t *testing.T, s *Store) {
+		if _, _, err := s.CreateAPIToken(t.Context(), "ci", []string{access.ScopeRead}); err != nil {
+			t.Fatal(err)
+		}
+		cases := map[string]struct {
+			name   string
+			scopes []string
+			field  string
+		}{
+			"no scopes":      {"other", nil, "scopes"},
+			"an unknown one": {"other", []string{"admin"}, "scopes"},
+			"an empty name":  {"", []string{access.ScopeRead}, "name"},
+			"a name in use":  {"CI", []string{access.ScopeRead}, ""},
+		}
+		for name, tc := range cases {
+			t.Run(name, func(t *testing.T) {
+				_, _, err := s.CreateAPIToken(t.Context(), tc.name, tc.scopes)
+				if tc.field == "" {
+					assertConflict(t, "CreateAPIToken", err, "already used")
+					return
+				}
+				assertFieldError(t, err, tc.field, "")
+			})
+		}
+	})
 }

@@ -192,10 +192,12 @@ func insertAllowlistEntries(ctx context.Context, tx *sql.Tx, id string, entries 
 
 // readSnapshot is read for calls that take more than one query: a list and
 // its entries come from one read transaction, so a concurrent update cannot
-// pair the old list with the new entries.
+// pair the old list with the new entries. (On PostgreSQL that takes
+// REPEATABLE READ: under the default READ COMMITTED each query would see the
+// latest commit.)
 func (s *Store) readSnapshot(ctx context.Context, fn func(q querier) error) error {
 	return s.read(ctx, func(q querier) error {
-		tx, err := s.db.BeginTx(ctx, nil)
+		tx, err := s.db.BeginTx(ctx, s.dialect.snapshotTx)
 		if err != nil {
 			return fmt.Errorf("beginning a read transaction: %w", err)
 		}
