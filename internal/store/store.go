@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -64,6 +65,10 @@ type Store struct {
 	gate      *writeGate
 	closeGate func()
 	secrets   *secretBox
+
+	// answersRecorded counts the idempotent answers recorded, to purge the
+	// old ones every so often (idempotency.go).
+	answersRecorded atomic.Uint64
 
 	closeOnce sync.Once
 	closeErr  error
@@ -412,32 +417,66 @@ func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 
 func (s *Store) writeWith(ctx context.Context, opts *sql.TxOptions, fn func(tx *sql.Tx) error) error {
 	start := time.Now()
-	if s.gate == nil {
-		return s.retryConflicts(ctx, start, func() error { return s.writeOnce(ctx, opts, fn) })
-	}
-	if err := s.gate.enter(ctx, start.Add(s.busyTimeout)); err != nil {
-		if errors.Is(err, errGateTimeout) {
-			return &LockedError{Path: s.path, Waited: time.Since(start)}
+	release := func() {}
+	if s.gate != nil {
+		if err := s.gate.enter(ctx, start.Add(s.busyTimeout)); err != nil {
+			if errors.Is(err, errGateTimeout) {
+				return &LockedError{Path: s.path, Waited: time.Since(start)}
+			}
+			return fmt.Errorf("waiting for the embedded database at %s: %w", s.path, err)
 		}
-		return fmt.Errorf("waiting for the embedded database at %s: %w", s.path, err)
+		release = s.gate.leave
 	}
-	defer s.gate.leave()
-	return s.retryWhileLocked(ctx, start, func() error { return s.writeOnce(ctx, opts, fn) })
+	// A write deferred to its idempotent answer (idempotency.go) keeps this
+	// process's gate until it is committed or rolled back.
+	deferred := false
+	defer func() {
+		if !deferred {
+			release()
+		}
+	}()
+	attempt := func() error {
+		var err error
+		deferred, err = s.writeOnce(ctx, opts, fn, release)
+		return err
+	}
+	if s.gate == nil {
+		return s.retryConflicts(ctx, start, attempt)
+	}
+	return s.retryWhileLocked(ctx, start, attempt)
 }
 
-func (s *Store) writeOnce(ctx context.Context, opts *sql.TxOptions, fn func(tx *sql.Tx) error) error {
+// writeOnce runs fn in a transaction and commits it, unless ctx carries an
+// access.IdempotentWrite that takes the commit (deferred is then true, and
+// release runs once the IdempotentWrite commits or aborts).
+func (s *Store) writeOnce(ctx context.Context, opts *sql.TxOptions, fn func(tx *sql.Tx) error, release func()) (deferred bool, err error) {
 	tx, err := s.writer.BeginTx(ctx, opts)
 	if err != nil {
-		return fmt.Errorf("beginning a write transaction: %w", err)
+		return false, fmt.Errorf("beginning a write transaction: %w", err)
 	}
 	if err := fn(tx); err != nil {
 		_ = tx.Rollback() // fn's error says what went wrong
-		return err
+		return false, err
+	}
+	if w := access.IdempotentWriteFrom(ctx); w != nil {
+		var once sync.Once
+		end := func() { once.Do(release) }
+		commit := func(ctx context.Context, a access.WriteAnswer) error {
+			defer end()
+			return s.commitWithAnswer(ctx, tx, w, a)
+		}
+		abort := func() {
+			defer end()
+			_ = tx.Rollback()
+		}
+		if w.Defer(commit, abort) {
+			return true, nil
+		}
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("committing: %w", err)
+		return false, fmt.Errorf("committing: %w", err)
 	}
-	return nil
+	return false, nil
 }
 
 // retryWhileLocked runs attempt until it does not fail with SQLITE_BUSY,
