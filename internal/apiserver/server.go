@@ -77,6 +77,9 @@ type server struct {
 	svc  access.Service
 	log  *slog.Logger
 	idem *idempotencyStore
+	// answers records idempotent answers in the service's database, when it
+	// keeps them (access.AnswerStore); idem serves otherwise.
+	answers access.AnswerStore
 	// network is the allowlists' verdict, enforced with EnforceAllowlists.
 	network            *networkGate
 	enforcesAllowlists bool
@@ -112,6 +115,7 @@ func New(svc access.Service, opts Options) http.Handler {
 
 		requests: opts.Requests,
 	}
+	s.answers, _ = svc.(access.AnswerStore)
 	s.mux = http.NewServeMux()
 	s.routes(s.mux)
 	if s.requests != nil {

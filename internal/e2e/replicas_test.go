@@ -27,7 +27,10 @@ func post(t *testing.T, base, token, path, key string, body any) (int, string, [
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Authorization", "Bearer "+token)
 	req.Header.Set("Idempotency-Key", key)
-	resp, err := http.DefaultClient.Do(req)
+	// A new connection each time: a replica killed since would have left a
+	// dead one in a shared pool.
+	client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+	resp, err := client.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
