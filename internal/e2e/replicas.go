@@ -26,6 +26,9 @@ import (
 type Replicas struct {
 	// URL is the proxy's base URL, what clients use.
 	URL string
+	// Unavailable counts the requests the proxy answered 502 because their
+	// replica was down.
+	Unavailable atomic.Int64
 
 	bin  string
 	args []string // serve's flags besides --listen
@@ -71,6 +74,7 @@ func StartReplicas(t testing.TB, bin string, n int, serveArgs ...string) *Replic
 		// A replica that is down answers as a load balancer would: 502,
 		// which the client retries (on another replica, round robin).
 		ErrorHandler: func(w http.ResponseWriter, _ *http.Request, err error) {
+			r.Unavailable.Add(1)
 			http.Error(w, "replica unavailable: "+err.Error(), http.StatusBadGateway)
 		},
 	}
