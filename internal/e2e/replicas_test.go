@@ -242,7 +242,9 @@ func TestRacingConditionalUpdatesOnTwoReplicasHaveOneWinner(t *testing.T) {
 		var wg sync.WaitGroup
 		statuses := make([]int, 2)
 		for replica := range 2 {
-			wg.Go(func() { statuses[replica] = put(replica, fmt.Sprintf("round %d by replica %d", round, replica), version) })
+			wg.Go(func() {
+				statuses[replica] = put(replica, fmt.Sprintf("round %d by replica %d", round, replica), version)
+			})
 		}
 		wg.Wait()
 		ok, stale := 0, 0
