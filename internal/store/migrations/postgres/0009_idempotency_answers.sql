@@ -1,5 +1,5 @@
--- Migration 7 (PostgreSQL): the answers to idempotent writes; see
--- migrations/sqlite/0007_idempotency_answers.sql.
+-- Migration 9 (PostgreSQL): the answers to idempotent writes; see
+-- migrations/sqlite/0009_idempotency_answers.sql.
 
 CREATE TABLE idempotency_answers (
     scope_hash TEXT COLLATE "C" NOT NULL PRIMARY KEY,

@@ -1,4 +1,4 @@
--- Migration 7: the answers to writes sent with an Idempotency-Key, recorded
+-- Migration 9: the answers to writes sent with an Idempotency-Key, recorded
 -- in each write's own transaction (idempotency.go), so that a retry reaching
 -- any server process, or one restarted, gets the first answer.
 --
