@@ -40,9 +40,7 @@ func Token(args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 {
 		sub = args[0]
 	}
-	fs := flag.NewFlagSet("token "+sub, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, tokenUsage); fs.PrintDefaults() }
+	fs := newFlagSet("token "+sub, tokenUsage, stderr)
 	var db databaseFlags
 	db.register(fs)
 	var run func(ctx context.Context, st *store.Store) error

@@ -41,6 +41,7 @@ var migrations = []migration{
 	{version: 5, name: "0005_user_sessions.sql"},
 	{version: 6, name: "0006_secret_key_check.sql"},
 	{version: 7, name: "0007_api_token_lifecycle.sql"},
+	{version: 8, name: "0008_ip_allowlists_generation.sql"},
 }
 
 // migrate applies the migrations the database has not seen, each in its own
