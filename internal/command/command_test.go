@@ -77,28 +77,8 @@ func TestTokenCreatePrintsOneTokenThatServeAccepts(t *testing.T) {
 			t.Fatalf("stdout = %q, want exactly one token line", stdout.String())
 		}
 
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		ctx, cancel := context.WithCancel(context.Background())
-		logs := &bytes.Buffer{}
-		done := make(chan error, 1)
-		go func() {
-			done <- serve(ctx, ln, serveFlags{databaseFlags: db}, slog.New(slog.NewJSONHandler(logs, nil)))
-		}()
-
-		get := func(auth string) *http.Response {
-			req, _ := http.NewRequestWithContext(t.Context(), http.MethodGet, "http://"+ln.Addr().String()+"/v1/whoami", nil)
-			if auth != "" {
-				req.Header.Set("Authorization", auth)
-			}
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return resp
-		}
+		srv := startServer(t, db)
+		get := func(auth string) *http.Response { return srv.get(t, "/v1/whoami", auth) }
 		resp := get("Bearer " + token)
 		body, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
@@ -113,19 +93,11 @@ func TestTokenCreatePrintsOneTokenThatServeAccepts(t *testing.T) {
 			t.Fatalf("without a token: %d, want 401", resp.StatusCode)
 		}
 
-		cancel() // what SIGTERM does
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Fatalf("serve returned %v after shutdown", err)
-			}
-		case <-time.After(10 * time.Second):
-			t.Fatal("serve did not stop")
-		}
-		if strings.Contains(logs.String(), token) {
+		logs := srv.stop(t)
+		if strings.Contains(logs, token) {
 			t.Fatal("the server log holds the token")
 		}
-		if pw, ok := urlPassword(db.database); ok && strings.Contains(logs.String(), pw) {
+		if pw, ok := urlPassword(db.database); ok && strings.Contains(logs, pw) {
 			t.Fatal("the server log holds the database password")
 		}
 		// The database was closed cleanly: it reopens and still knows the token.
@@ -138,6 +110,60 @@ func TestTokenCreatePrintsOneTokenThatServeAccepts(t *testing.T) {
 			t.Fatalf("after shutdown: %v", err)
 		}
 	})
+}
+
+// testServer is `serve` running in this process on a loopback port.
+type testServer struct {
+	base   string // http://127.0.0.1:port
+	cancel context.CancelFunc
+	done   chan error
+	logs   *bytes.Buffer
+}
+
+// startServer runs serve on db until stop, or until the test ends.
+func startServer(t *testing.T, db databaseFlags) *testServer {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &testServer{base: "http://" + ln.Addr().String(), cancel: cancel, done: make(chan error, 1), logs: &bytes.Buffer{}}
+	go func() {
+		s.done <- serve(ctx, ln, serveFlags{databaseFlags: db}, slog.New(slog.NewJSONHandler(s.logs, nil)))
+	}()
+	t.Cleanup(cancel)
+	return s
+}
+
+// get sends GET path with the Authorization header auth, if not empty.
+func (s *testServer) get(t *testing.T, path, auth string) *http.Response {
+	t.Helper()
+	req, _ := http.NewRequestWithContext(t.Context(), http.MethodGet, s.base+path, nil)
+	if auth != "" {
+		req.Header.Set("Authorization", auth)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp
+}
+
+// stop does what SIGTERM does, waits for serve to return and returns the
+// server's log.
+func (s *testServer) stop(t *testing.T) string {
+	t.Helper()
+	s.cancel()
+	select {
+	case err := <-s.done:
+		if err != nil {
+			t.Fatalf("serve returned %v after shutdown", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("serve did not stop")
+	}
+	return s.logs.String()
 }
 
 // urlPassword returns the password of a database URL, if it has one.

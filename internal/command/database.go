@@ -90,6 +90,15 @@ func (f databaseFlags) secretKey() ([]byte, error) {
 	return key, nil
 }
 
+// newFlagSet returns the flag set of a command whose --help prints usage,
+// then the flags.
+func newFlagSet(name, usage string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, usage); fs.PrintDefaults() }
+	return fs
+}
+
 // readSmallFile reads at most a few KiB: a key file is 45 bytes, and a
 // wrong path should not read a disk image into memory.
 func readSmallFile(path string) ([]byte, error) {

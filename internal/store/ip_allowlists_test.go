@@ -416,3 +416,99 @@ func BenchmarkIPAllowlistOfTwoThousand(b *testing.B) {
 		}
 	})
 }
+
+func TestDisableAllIPAllowlistsDisablesTheEnabledOnesAndKeepsTheirEntries(t *testing.T) {
+	t.Parallel()
+	forEachDialect(t, func(t *testing.T, s *Store) {
+		ctx := t.Context()
+		office := mustCreateIPAllowlist(t, s, "Office", "10.0.0.0/8")
+		vpn := mustCreateIPAllowlist(t, s, "VPN", "192.0.2.1", "2001:db8::/32")
+		off := mustCreateIPAllowlist(t, s, "Off", "198.51.100.0/24")
+		off.Enabled, off.Version = false, 0
+		off, err := s.UpdateIPAllowlist(ctx, off)
+		if err != nil {
+			t.Fatal(err)
+		}
+
+		disabled, err := s.DisableAllIPAllowlists(ctx)
+		if err != nil {
+			t.Fatalf("DisableAllIPAllowlists: %v", err)
+		}
+		var names []string
+		for _, l := range disabled {
+			names = append(names, l.Name)
+			if l.Enabled {
+				t.Errorf("%s is returned enabled", l.Name)
+			}
+		}
+		if want := []string{office.Name, vpn.Name}; !slices.Equal(slices.Sorted(slices.Values(names)), want) {
+			t.Errorf("disabled %v, want the enabled lists %v", names, want)
+		}
+		for _, before := range []access.IPAllowlist{office, vpn} {
+			after, err := s.GetIPAllowlist(ctx, before.ID)
+			if err != nil || after.Enabled || after.Version != before.Version+1 || !slices.Equal(entryCIDRs(after), entryCIDRs(before)) {
+				t.Errorf("%s after disable-all: %+v, %v; want disabled, the next version, the same entries", before.Name, after, err)
+			}
+		}
+		if got, _ := s.GetIPAllowlist(ctx, off.ID); got.Version != off.Version {
+			t.Errorf("the list that was already disabled changed: version %d, want %d", got.Version, off.Version)
+		}
+		if again, err := s.DisableAllIPAllowlists(ctx); err != nil || len(again) != 0 {
+			t.Errorf("a second disable-all: %v, %v; want nothing to disable", again, err)
+		}
+	})
+}
+
+func TestEveryAllowlistChangeMovesTheGenerationForEveryServer(t *testing.T) {
+	t.Parallel()
+	forEachTestDialect(t, func(t *testing.T, d testDialect) {
+		ctx := t.Context()
+		servers := racingStores(t, d)
+		last := int64(-1)
+		// expect reads the generation on the other server and checks
+		// whether it moved since the last call.
+		expect := func(what string, moved bool) {
+			t.Helper()
+			g, err := servers[1].IPAllowlistsGeneration(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if last >= 0 && (g != last) != moved {
+				t.Errorf("after %s the generation went from %d to %d; want it to move: %v", what, last, g, moved)
+			}
+			last = g
+		}
+		expect("nothing", false)
+		l := mustCreateIPAllowlist(t, servers[0], "Office", "10.0.0.0/8")
+		expect("a create", true)
+		if _, err := servers[0].GetIPAllowlist(ctx, l.ID); err != nil {
+			t.Fatal(err)
+		}
+		expect("a read", false)
+		l.Description = "HQ"
+		if l, _ = servers[0].UpdateIPAllowlist(ctx, l); l.Version != 2 {
+			t.Fatalf("update: version %d", l.Version)
+		}
+		expect("an update", true)
+		stale := l
+		stale.Version = 1
+		if _, err := servers[0].UpdateIPAllowlist(ctx, stale); !errors.Is(err, access.ErrPreconditionFailed) {
+			t.Fatalf("stale update: %v", err)
+		}
+		expect("a refused update", false)
+		mustCreateRole(t, servers[0], "Unrelated", "campaign.view")
+		expect("a change to something else", false)
+		if _, err := servers[0].DisableAllIPAllowlists(ctx); err != nil {
+			t.Fatal(err)
+		}
+		expect("disable-all", true)
+		if _, err := servers[0].DisableAllIPAllowlists(ctx); err != nil {
+			t.Fatal(err)
+		}
+		expect("disable-all with nothing to disable", false)
+		if err := servers[0].DeleteIPAllowlist(ctx, l.ID, 0); err != nil {
+			t.Fatal(err)
+		}
+		expect("a delete", true)
+	})
+}

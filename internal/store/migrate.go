@@ -40,7 +40,9 @@ var migrations = []migration{
 	{version: 4, name: "0004_security_settings_customized.sql"},
 	{version: 5, name: "0005_user_sessions.sql"},
 	{version: 6, name: "0006_secret_key_check.sql"},
-	{version: 7, name: "0007_idempotency_answers.sql"},
+	{version: 7, name: "0007_api_token_lifecycle.sql"},
+	{version: 8, name: "0008_ip_allowlists_generation.sql"},
+	{version: 9, name: "0009_idempotency_answers.sql"},
 }
 
 // migrate applies the migrations the database has not seen, each in its own

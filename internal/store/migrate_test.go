@@ -93,7 +93,7 @@ func TestOpeningAnExistingDatabaseAgainIsANoOp(t *testing.T) {
 		var want []migrationRow
 		for i, name := range []string{"0001_initial.sql", "0002_api_tokens.sql", "0003_nfkc_name_keys.sql",
 			"0004_security_settings_customized.sql", "0005_user_sessions.sql", "0006_secret_key_check.sql",
-			"0007_idempotency_answers.sql"} {
+			"0007_api_token_lifecycle.sql", "0008_ip_allowlists_generation.sql", "0009_idempotency_answers.sql"} {
 			want = append(want, migrationRow{i + 1, d.dialect.migrationsDir + "/" + name})
 		}
 		if !reflect.DeepEqual(applied, want) {
