@@ -33,9 +33,16 @@ type dialect struct {
 	// lockMigrations, when not empty, runs first in every migration's
 	// transaction and holds other processes' migrations off until it ends.
 	lockMigrations string
-	// writeTx, snapshotTx and migrationTx are the options of write
-	// transactions, multi-query reads and migrations.
-	writeTx, snapshotTx, migrationTx *sql.TxOptions
+	// writeTx and snapshotTx are the options of write transactions and
+	// of multi-query reads. lockingTx is for writes whose correctness
+	// rests on locks and conditional statements rather than on
+	// serializability (migrations, idempotency records): they wait for a
+	// lock instead of being aborted for it.
+	writeTx, snapshotTx, lockingTx *sql.TxOptions
+	// forUpdate ends a SELECT that locks the rows it reads until the
+	// transaction ends. SQLite has no row locks and needs none: its
+	// writers take turns.
+	forUpdate string
 }
 
 // sqliteDialect: writes are serialized by SQLite's write lock (BEGIN
@@ -77,7 +84,8 @@ var postgresDialect = &dialect{
 	lockMigrations: `SELECT pg_advisory_xact_lock(hashtextextended('engage schema migrations in ' || current_schema(), 0))`,
 	writeTx:        &sql.TxOptions{Isolation: sql.LevelSerializable},
 	snapshotTx:     &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true},
-	migrationTx:    &sql.TxOptions{Isolation: sql.LevelReadCommitted},
+	lockingTx:      &sql.TxOptions{Isolation: sql.LevelReadCommitted},
+	forUpdate:      " FOR UPDATE",
 }
 
 // PostgreSQL error codes the store acts on

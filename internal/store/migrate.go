@@ -42,6 +42,7 @@ var migrations = []migration{
 	{version: 6, name: "0006_secret_key_check.sql"},
 	{version: 7, name: "0007_api_token_lifecycle.sql"},
 	{version: 8, name: "0008_ip_allowlists_generation.sql"},
+	{version: 9, name: "0009_idempotency_records.sql"},
 }
 
 // migrate applies the migrations the database has not seen, each in its own
@@ -63,7 +64,7 @@ func (s *Store) migrate(ctx context.Context) error {
 			current, len(migrations))
 	}
 	for _, m := range migrations[current:] {
-		err := s.writeWith(ctx, s.dialect.migrationTx, func(tx *sql.Tx) error { return applyMigration(ctx, s.dialect, tx, m) })
+		err := s.writeWith(ctx, s.dialect.lockingTx, func(tx *sql.Tx) error { return applyMigration(ctx, s.dialect, tx, m) })
 		if err != nil {
 			return fmt.Errorf("applying schema migration %s: %w", m.file(s.dialect), err)
 		}

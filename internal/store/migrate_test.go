@@ -93,7 +93,8 @@ func TestOpeningAnExistingDatabaseAgainIsANoOp(t *testing.T) {
 		var want []migrationRow
 		for i, name := range []string{"0001_initial.sql", "0002_api_tokens.sql", "0003_nfkc_name_keys.sql",
 			"0004_security_settings_customized.sql", "0005_user_sessions.sql", "0006_secret_key_check.sql",
-			"0007_api_token_lifecycle.sql", "0008_ip_allowlists_generation.sql"} {
+			"0007_api_token_lifecycle.sql", "0008_ip_allowlists_generation.sql",
+			"0009_idempotency_records.sql"} {
 			want = append(want, migrationRow{i + 1, d.dialect.migrationsDir + "/" + name})
 		}
 		if !reflect.DeepEqual(applied, want) {
@@ -391,7 +392,7 @@ func TestMigration3RecomputesNameKeysAndKeepsCollidingOnes(t *testing.T) {
 func migrateDB(t *testing.T, d *dialect, db *sql.DB, ms []migration) {
 	t.Helper()
 	for _, m := range ms {
-		tx, err := db.BeginTx(t.Context(), d.migrationTx)
+		tx, err := db.BeginTx(t.Context(), d.lockingTx)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -64,6 +64,8 @@ type Store struct {
 	gate      *writeGate
 	closeGate func()
 	secrets   *secretBox
+	// The bounds of the idempotency records (see WithIdempotencyLimits).
+	idempotencyRecordBytes, idempotencyTotalBytes int64
 
 	closeOnce sync.Once
 	closeErr  error
@@ -73,8 +75,22 @@ type Store struct {
 type Option func(*options)
 
 type options struct {
-	busyTimeout time.Duration
-	secretKey   []byte
+	busyTimeout                                   time.Duration
+	secretKey                                     []byte
+	idempotencyRecordBytes, idempotencyTotalBytes int64
+}
+
+// newOptions applies opts to the defaults.
+func newOptions(opts []Option) options {
+	o := options{
+		busyTimeout:            DefaultBusyTimeout,
+		idempotencyRecordBytes: DefaultIdempotencyRecordBytes,
+		idempotencyTotalBytes:  DefaultIdempotencyTotalBytes,
+	}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	return o
 }
 
 // WithSecretKey sets the AES-256 key (SecretKeySize bytes) that encrypts
@@ -122,10 +138,7 @@ func OpenDatabase(ctx context.Context, database string, opts ...Option) (*Store,
 // schema up to date, installs the system roles and checks the secret key
 // against the one the database's secrets were sealed with.
 func openPostgres(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
-	o := options{busyTimeout: DefaultBusyTimeout}
-	for _, opt := range opts {
-		opt(&o)
-	}
+	o := newOptions(opts)
 	name := redactURL(dsn)
 	if o.secretKey == nil {
 		return nil, fmt.Errorf("opening the PostgreSQL database %s: %w", name, ErrSecretKeyRequired)
@@ -151,6 +164,9 @@ func openPostgres(ctx context.Context, dsn string, opts ...Option) (*Store, erro
 		catalog:     access.DefaultCatalog(),
 		closeGate:   func() {},
 		secrets:     secrets,
+
+		idempotencyRecordBytes: o.idempotencyRecordBytes,
+		idempotencyTotalBytes:  o.idempotencyTotalBytes,
 	}
 	if err := db.PingContext(ctx); err != nil {
 		_ = s.Close()
@@ -182,10 +198,7 @@ func redactURL(u string) string {
 // folder is created with mode 0700 and a new file gets mode 0600: the file
 // will hold credentials, so only its owner should read it.
 func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
-	o := options{busyTimeout: DefaultBusyTimeout}
-	for _, opt := range opts {
-		opt(&o)
-	}
+	o := newOptions(opts)
 	if path == "" {
 		return nil, errors.New("opening embedded database: path is empty")
 	}
@@ -232,6 +245,9 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 		gate:        gate,
 		closeGate:   closeGate,
 		secrets:     secrets,
+
+		idempotencyRecordBytes: o.idempotencyRecordBytes,
+		idempotencyTotalBytes:  o.idempotencyTotalBytes,
 	}
 	if err := s.init(ctx); err != nil {
 		_ = s.Close()
@@ -241,15 +257,17 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 }
 
 // OpenMemory opens a fresh, private in-memory database, for tests. Each call
-// gets its own database.
+// gets its own database. Options apply as to Open; without WithSecretKey the
+// key is random and dies with the database.
 //
 // ":memory:" gives every connection its own database, so the pool is pinned
 // to one connection that never expires: a second connection would see an
 // empty database, and a closed one would take the data with it. (A named
 // shared-cache database would allow several connections, but shared cache
 // locks tables, and a locked table fails at once instead of waiting.)
-func OpenMemory(ctx context.Context) (*Store, error) {
-	secrets, err := newSecretBox(nil, "") // a random key that dies with the database
+func OpenMemory(ctx context.Context, opts ...Option) (*Store, error) {
+	o := newOptions(opts)
+	secrets, err := newSecretBox(o.secretKey, "") // without a key, a random one that dies with the database
 	if err != nil {
 		return nil, err
 	}
@@ -267,11 +285,14 @@ func OpenMemory(ctx context.Context) (*Store, error) {
 		writer:      db,
 		dialect:     sqliteDialect,
 		path:        memoryPath,
-		busyTimeout: DefaultBusyTimeout,
+		busyTimeout: o.busyTimeout,
 		catalog:     access.DefaultCatalog(),
 		gate:        newWriteGate(false),
 		closeGate:   func() {},
 		secrets:     secrets,
+
+		idempotencyRecordBytes: o.idempotencyRecordBytes,
+		idempotencyTotalBytes:  o.idempotencyTotalBytes,
 	}
 	if err := s.init(ctx); err != nil {
 		_ = s.Close()
