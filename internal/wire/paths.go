@@ -31,7 +31,9 @@ func MaskingColumnPath(table, column string) string {
 const RevokeSessionsSuffix = "/sessions:revoke"
 
 // RevokeSessionsPath is the operation that ends a user's sessions.
-func RevokeSessionsPath(userID string) string { return ObjectPath(UsersPath, userID) + RevokeSessionsSuffix }
+func RevokeSessionsPath(userID string) string {
+	return ObjectPath(UsersPath, userID) + RevokeSessionsSuffix
+}
 
 // MaskingColumnID is a masking column's one-string name, "table/column":
 // its id in the API's JSON, its import ID and its identity's import form.
