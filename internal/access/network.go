@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/netip"
 	"strings"
+
+	"go4.org/netipx"
 )
 
 // CanonicalCIDR parses an allowlist entry and returns its canonical form:
@@ -76,4 +78,42 @@ func AllowedBy(lists []IPAllowlist, addr netip.Addr) bool {
 		}
 	}
 	return !anyEnabled
+}
+
+// NetworkPolicy is the allowlists' verdict on addresses, precomputed: what
+// a server checks on every request without walking every entry of every
+// list. The zero value allows every address, as no enabled list does.
+type NetworkPolicy struct {
+	// enforced is false when no list is enabled.
+	enforced bool
+	allowed  *netipx.IPSet
+}
+
+// NewNetworkPolicy is AllowedBy over lists, as a set of the enabled lists'
+// entries.
+func NewNetworkPolicy(lists []IPAllowlist) (NetworkPolicy, error) {
+	var b netipx.IPSetBuilder
+	enforced := false
+	for _, l := range lists {
+		if !l.Enabled {
+			continue
+		}
+		enforced = true
+		for _, e := range l.Entries {
+			if p, err := netip.ParsePrefix(e.CIDR); err == nil {
+				b.AddPrefix(p)
+			}
+		}
+	}
+	set, err := b.IPSet()
+	if err != nil {
+		return NetworkPolicy{}, fmt.Errorf("building the allowlists' address set: %w", err)
+	}
+	return NetworkPolicy{enforced: enforced, allowed: set}, nil
+}
+
+// Allows reports whether addr may reach the platform: what AllowedBy says
+// of the lists the policy was built from.
+func (p NetworkPolicy) Allows(addr netip.Addr) bool {
+	return !p.enforced || p.allowed.Contains(addr.Unmap())
 }

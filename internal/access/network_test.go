@@ -1,6 +1,7 @@
 package access
 
 import (
+	"math/rand/v2"
 	"net/netip"
 	"strings"
 	"testing"
@@ -140,5 +141,44 @@ func TestAllowedBy(t *testing.T) {
 				t.Errorf("AllowedBy(%s) = %v, want %v", tc.addr, got, tc.want)
 			}
 		})
+	}
+}
+
+// NetworkPolicy is what the server checks per request instead of
+// AllowedBy: the two must agree on every address, whatever the lists.
+func TestNetworkPolicyAgreesWithAllowedBy(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	randomAddr := func() netip.Addr {
+		if rng.IntN(2) == 0 {
+			return netip.AddrFrom4([4]byte{10, byte(rng.IntN(4)), byte(rng.IntN(256)), byte(rng.IntN(256))})
+		}
+		var b [16]byte
+		b[0], b[1], b[2] = 0x20, 0x01, byte(rng.IntN(4))
+		b[15] = byte(rng.IntN(256))
+		return netip.AddrFrom16(b)
+	}
+	for round := range 200 {
+		var lists []IPAllowlist
+		for range rng.IntN(4) {
+			l := IPAllowlist{Enabled: rng.IntN(3) > 0}
+			for range rng.IntN(5) {
+				a := randomAddr()
+				p, _ := a.Prefix(rng.IntN(a.BitLen()-7) + 8)
+				l.Entries = append(l.Entries, AllowlistEntry{CIDR: p.String()})
+			}
+			lists = append(lists, l)
+		}
+		policy, err := NewNetworkPolicy(lists)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for range 50 {
+			a := randomAddr()
+			for _, addr := range []netip.Addr{a, netip.AddrFrom16(a.As16())} { // and its IPv4-mapped form
+				if got, want := policy.Allows(addr), AllowedBy(lists, addr); got != want {
+					t.Fatalf("round %d: Allows(%s) = %v, AllowedBy = %v, lists %+v", round, addr, got, want, lists)
+				}
+			}
+		}
 	}
 }

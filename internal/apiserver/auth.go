@@ -29,18 +29,25 @@ func principalFrom(ctx context.Context) (Principal, bool) {
 }
 
 // authenticate requires a valid bearer token carrying the scope the request
-// needs: 401 without one, 403 when the scope is missing.
-func (s *server) authenticate(auth Authenticator) func(http.Handler) http.Handler {
+// needs: 401 without one, 403 when the scope is missing. A request that
+// fails it spends its address's budget in failures (nil: no budget).
+func (s *server) authenticate(auth Authenticator, failures *keyedLimiter) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			refuse := func(err error) {
+				if failures != nil {
+					failures.take(clientIP(r))
+				}
+				s.writeError(w, r, err)
+			}
 			scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
 			if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {
-				s.writeError(w, r, fmt.Errorf("%w: send an API token as Authorization: Bearer <token>", access.ErrUnauthorized))
+				refuse(fmt.Errorf("%w: send an API token as Authorization: Bearer <token>", access.ErrUnauthorized))
 				return
 			}
 			p, err := auth(r.Context(), strings.TrimSpace(token))
 			if err != nil {
-				s.writeError(w, r, err)
+				refuse(err)
 				return
 			}
 			need := access.ScopeWrite

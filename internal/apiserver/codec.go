@@ -11,6 +11,9 @@ import (
 	"strconv"
 	"strings"
 
+	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
+
 	"github.com/engage-oss/terraform-provider-engage/internal/access"
 	"github.com/engage-oss/terraform-provider-engage/internal/wire"
 )
@@ -24,6 +27,8 @@ type requestError struct {
 	title  string
 	detail string
 	fields []wire.FieldError
+	// kind and reason fill the problem's fields of the same names.
+	kind, reason string
 }
 
 func (e *requestError) Error() string { return e.detail }
@@ -34,7 +39,12 @@ func badRequest(detail string, fields ...wire.FieldError) *requestError {
 
 // decode reads the JSON body of r into dst: the one way every handler reads
 // a body. It refuses another media type (415), a body over MaxBodyBytes
-// (413), unknown fields and anything but exactly one JSON value (400).
+// (413), and with 400 naming the field: unknown fields, field names in
+// another case than the API's ("NAME" for "name"), a field given twice
+// (which one would win is up to the parser, so neither does), invalid
+// UTF-8, and anything but exactly one JSON value. encoding/json accepts the
+// middle three silently; the decoder is go-json-experiment/json, the
+// upstream of encoding/json/v2, whose defaults refuse them.
 func decode(w http.ResponseWriter, r *http.Request, dst any) error {
 	mediaType, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || mediaType != "application/json" {
@@ -43,12 +53,11 @@ func decode(w http.ResponseWriter, r *http.Request, dst any) error {
 			detail: fmt.Sprintf("request bodies must be application/json, got %q", r.Header.Get("Content-Type")),
 		}
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(dst); err != nil {
+	dec := jsontext.NewDecoder(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	if err := jsonv2.UnmarshalDecode(dec, dst, jsonv2.RejectUnknownMembers(true)); err != nil {
 		return decodeError(err)
 	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+	if _, err := dec.ReadToken(); !errors.Is(err, io.EOF) {
 		if err != nil {
 			return decodeError(err)
 		}
@@ -61,39 +70,80 @@ func decode(w http.ResponseWriter, r *http.Request, dst any) error {
 // error may quote back: the API's fields are short snake_case words.
 var fieldNamePattern = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,63}$`)
 
+// fieldPath names the field a JSON pointer points at as problems name
+// fields: nested names joined with dots ("sftp.port", "entries.2.cidr").
+// ok is false when some part is not a field name (a value that may be a
+// secret where a name goes): such a path is not quoted back.
+func fieldPath(p jsontext.Pointer) (path string, ok bool) {
+	var parts []string
+	for tok := range p.Tokens() {
+		if _, err := strconv.Atoi(tok); err != nil && !fieldNamePattern.MatchString(tok) {
+			return "", false
+		}
+		parts = append(parts, tok)
+	}
+	if len(parts) == 0 {
+		return "(body)", true
+	}
+	return strings.Join(parts, "."), true
+}
+
 func decodeError(err error) error {
 	var tooLarge *http.MaxBytesError
-	var syntax *json.SyntaxError
-	var typ *json.UnmarshalTypeError
+	var syntax *jsontext.SyntacticError
+	var semantic *jsonv2.SemanticError
 	switch {
 	case errors.As(err, &tooLarge):
 		return tooLargeError()
 	case errors.Is(err, io.EOF):
 		return badRequest("the body is empty; it must be a JSON object")
+	case errors.As(err, &syntax) && errors.Is(syntax.Err, jsontext.ErrDuplicateName):
+		field, ok := fieldPath(syntax.JSONPointer)
+		if !ok {
+			return badRequest("the body gives a field twice", wire.FieldError{Field: "(body)", Message: "holds a field given twice"})
+		}
+		return badRequest(fmt.Sprintf("field %q is given twice", field),
+			wire.FieldError{Field: field, Message: "is given twice; give each field once"})
 	case errors.As(err, &syntax), errors.Is(err, io.ErrUnexpectedEOF):
 		return badRequest("the body is not valid JSON: " + err.Error())
-	case errors.As(err, &typ):
-		field := typ.Field
-		if field == "" {
-			field = "(body)"
-		}
-		return badRequest("a field has the wrong type",
-			wire.FieldError{Field: field, Message: fmt.Sprintf("must not be a JSON %s", typ.Value)})
-	}
-	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
-		if unquoted, uerr := strconv.Unquote(name); uerr == nil {
-			name = unquoted
-		}
-		if !fieldNamePattern.MatchString(name) {
+	case errors.As(err, &semantic) && errors.Is(semantic.Err, jsonv2.ErrUnknownName):
+		field, ok := fieldPath(semantic.JSONPointer)
+		if !ok {
 			// Not a misspelt field but something else where a field name
 			// goes ({"": 1}, or a value that may be a secret): not echoed.
 			return badRequest("the body has a field whose name is not a field name",
 				wire.FieldError{Field: "(body)", Message: "holds a field whose name is not a field name of this object"})
 		}
-		return badRequest(fmt.Sprintf("unknown field %q", name),
-			wire.FieldError{Field: name, Message: "is not a field of this object"})
+		return badRequest(fmt.Sprintf("unknown field %q", field),
+			wire.FieldError{Field: field, Message: "is not a field of this object (field names are lower-case snake_case, and case-sensitive)"})
+	case errors.As(err, &semantic):
+		field, ok := fieldPath(semantic.JSONPointer)
+		if !ok {
+			field = "(body)"
+		}
+		return badRequest("a field has the wrong type",
+			wire.FieldError{Field: field, Message: fmt.Sprintf("must not be a JSON %s", jsonKindName(semantic.JSONKind))})
 	}
 	return badRequest("the body could not be read: " + err.Error())
+}
+
+// jsonKindName names a JSON value's kind as a person would.
+func jsonKindName(k jsontext.Kind) string {
+	switch k {
+	case 'n':
+		return "null"
+	case 'f', 't':
+		return "boolean"
+	case '"':
+		return "string"
+	case '0':
+		return "number"
+	case '{':
+		return "object"
+	case '[':
+		return "array"
+	}
+	return "value"
 }
 
 func tooLargeError() *requestError {

@@ -37,30 +37,12 @@ func (s *server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 
 func problemFor(err error) wire.Problem {
 	var req *requestError
-	var invalid *access.ValidationError
-	switch {
-	case errors.As(err, &req):
-		return wire.Problem{Type: req.typ, Title: req.title, Status: req.status, Detail: req.detail, Errors: req.fields}
-	case errors.As(err, &invalid):
-		fields := make([]wire.FieldError, 0, len(invalid.Fields))
-		for _, f := range invalid.Fields {
-			fields = append(fields, wire.FieldError{Field: f.Field, Message: f.Message})
-		}
-		return wire.Problem{Type: wire.ProblemInvalid, Title: "Invalid request", Status: http.StatusBadRequest, Detail: err.Error(), Errors: fields}
-	case errors.Is(err, access.ErrInvalid):
-		return wire.Problem{Type: wire.ProblemInvalid, Title: "Invalid request", Status: http.StatusBadRequest, Detail: err.Error()}
-	case errors.Is(err, access.ErrNotFound):
-		return wire.Problem{Type: wire.ProblemNotFound, Title: "Not found", Status: http.StatusNotFound, Detail: err.Error()}
-	case errors.Is(err, access.ErrConflict):
-		return wire.Problem{Type: wire.ProblemConflict, Title: "Conflict", Status: http.StatusConflict, Detail: err.Error()}
-	case errors.Is(err, access.ErrPreconditionFailed):
-		return wire.Problem{Type: wire.ProblemPreconditionFailed, Title: "Precondition failed", Status: http.StatusPreconditionFailed, Detail: err.Error()}
-	case errors.Is(err, access.ErrRateLimited):
-		return wire.Problem{Type: wire.ProblemRateLimited, Title: "Too many requests", Status: http.StatusTooManyRequests, Detail: err.Error()}
-	case errors.Is(err, access.ErrUnauthorized):
-		return wire.Problem{Type: wire.ProblemUnauthorized, Title: "Unauthorized", Status: http.StatusUnauthorized, Detail: err.Error()}
-	case errors.Is(err, access.ErrForbidden):
-		return wire.Problem{Type: wire.ProblemForbidden, Title: "Forbidden", Status: http.StatusForbidden, Detail: err.Error()}
+	if errors.As(err, &req) {
+		return wire.Problem{Type: req.typ, Title: req.title, Status: req.status, Detail: req.detail, Errors: req.fields,
+			Kind: req.kind, Reason: req.reason}
+	}
+	if p, ok := wire.ProblemFor(err); ok {
+		return p
 	}
 	return wire.Problem{Type: wire.ProblemInternal, Title: "Internal server error", Status: http.StatusInternalServerError}
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"net/url"
 
 	"github.com/engage-oss/terraform-provider-engage/internal/access"
 	"github.com/engage-oss/terraform-provider-engage/internal/wire"
@@ -127,8 +126,6 @@ func deleteByID(del func(context.Context, string, access.Version) error) func(co
 	}
 }
 
-func location(collection, id string) string { return "/v1/" + collection + "/" + url.PathEscape(id) }
-
 func (s *server) roles() *collection[access.Role, wire.Role, wire.Role] {
 	return &collection[access.Role, wire.Role, wire.Role]{
 		s: s, listFn: s.svc.ListRoles, getFn: byID(s.svc.GetRole), createFn: s.svc.CreateRole,
@@ -139,7 +136,7 @@ func (s *server) roles() *collection[access.Role, wire.Role, wire.Role] {
 			return setID(r, &a.ID)
 		},
 		version:  func(a access.Role) access.Version { return a.Version },
-		location: func(a access.Role) string { return location("roles", a.ID) },
+		location: func(a access.Role) string { return wire.ObjectPath(wire.RolesPath, a.ID) },
 	}
 }
 
@@ -153,7 +150,7 @@ func (s *server) users() *collection[access.User, wire.User, wire.User] {
 			return setID(r, &a.ID)
 		},
 		version:  func(a access.User) access.Version { return a.Version },
-		location: func(a access.User) string { return location("users", a.ID) },
+		location: func(a access.User) string { return wire.ObjectPath(wire.UsersPath, a.ID) },
 	}
 }
 
@@ -180,10 +177,8 @@ func (s *server) maskingColumns() *collection[access.MaskingColumn, wire.Masking
 			a.Table, a.Column = table, column
 			return nil
 		},
-		version: func(a access.MaskingColumn) access.Version { return a.Version },
-		location: func(a access.MaskingColumn) string {
-			return "/v1/masking-columns/" + url.PathEscape(a.Table) + "/" + url.PathEscape(a.Column)
-		},
+		version:  func(a access.MaskingColumn) access.Version { return a.Version },
+		location: func(a access.MaskingColumn) string { return wire.MaskingColumnPath(a.Table, a.Column) },
 	}
 }
 
@@ -197,7 +192,7 @@ func (s *server) ipAllowlists() *collection[access.IPAllowlist, wire.IPAllowlist
 			return setID(r, &a.ID)
 		},
 		version:  func(a access.IPAllowlist) access.Version { return a.Version },
-		location: func(a access.IPAllowlist) string { return location("ip-allowlists", a.ID) },
+		location: func(a access.IPAllowlist) string { return wire.ObjectPath(wire.IPAllowlistsPath, a.ID) },
 	}
 }
 
@@ -212,7 +207,7 @@ func (s *server) transferCredentials() *collection[access.TransferCredential, wi
 			return setID(r, &a.ID)
 		},
 		version:  func(a access.TransferCredential) access.Version { return a.Version },
-		location: func(a access.TransferCredential) string { return location("transfer-credentials", a.ID) },
+		location: func(a access.TransferCredential) string { return wire.ObjectPath(wire.TransferCredentialsPath, a.ID) },
 	}
 }
 
@@ -227,7 +222,7 @@ func (s *server) exportDestinations() *collection[access.ExportDestination, wire
 			return setID(r, &a.ID)
 		},
 		version:  func(a access.ExportDestination) access.Version { return a.Version },
-		location: func(a access.ExportDestination) string { return location("export-destinations", a.ID) },
+		location: func(a access.ExportDestination) string { return wire.ObjectPath(wire.ExportDestinationsPath, a.ID) },
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -18,13 +19,26 @@ import (
 // Idempotency-Key: a client that retries a write (after a timeout or a reset
 // connection) sends the same key, and gets the first attempt's response
 // instead of a second object (POST), a 412 for its own change (PUT) or a
-// 404 (DELETE). Responses are remembered per key and route,
-// together with a hash of the body, so that a key reused for a different
+// 404 (DELETE). A response is remembered under its scope: the caller's
+// token, the method, the path (not the route pattern: DELETE /v1/roles/Y
+// with the key of DELETE /v1/roles/X is another request, and deletes Y) and
+// the key; with a hash of the body, so that a key reused for a different
 // request is refused (422) rather than answered with an unrelated object.
+// Two tokens never see each other's answers.
 //
-// The store is in memory: it protects against retries within one server
-// process, which is what the client's retry loop needs. Several replicas
-// would need it in the shared database.
+// The store is in memory and bounded in entries and in bytes (a response
+// is at most an object of MaxBodyBytes and its headers): it protects against
+// retries within one server process, which is what the client's retry loop
+// needs.
+
+// idempotencyScope is the key under which a request's answer is remembered.
+func idempotencyScope(r *http.Request, key string) string {
+	token := ""
+	if p, ok := principalFrom(r.Context()); ok {
+		token = p.Name
+	}
+	return strings.Join([]string{token, r.Method, r.URL.EscapedPath(), key}, "\x00")
+}
 
 // storedResponse is a response as first sent.
 type storedResponse struct {
@@ -33,8 +47,22 @@ type storedResponse struct {
 	body   []byte
 }
 
+// size is what a remembered response costs the store, roughly: its body,
+// headers and scope.
+func (r *storedResponse) size(scope string) int {
+	n := len(r.body) + len(scope)
+	for k, vs := range r.header {
+		n += len(k)
+		for _, v := range vs {
+			n += len(v)
+		}
+	}
+	return n
+}
+
 type idempotencyEntry struct {
 	bodyHash [sha256.Size]byte
+	size     int // of resp, once set
 	// done is closed when the first request finishes; resp is then set if
 	// the response is remembered, or the entry is gone if it is not.
 	done    chan struct{}
@@ -44,16 +72,18 @@ type idempotencyEntry struct {
 }
 
 type idempotencyStore struct {
-	mu      sync.Mutex
-	ttl     time.Duration
-	max     int
-	now     func() time.Time
-	entries map[string]*idempotencyEntry
-	order   *list.List // keys, oldest first
+	mu       sync.Mutex
+	ttl      time.Duration
+	max      int
+	maxBytes int
+	bytes    int // of the remembered responses
+	now      func() time.Time
+	entries  map[string]*idempotencyEntry
+	order    *list.List // keys, oldest first
 }
 
-func newIdempotencyStore(ttl time.Duration, maxEntries int, now func() time.Time) *idempotencyStore {
-	return &idempotencyStore{ttl: ttl, max: maxEntries, now: now, entries: map[string]*idempotencyEntry{}, order: list.New()}
+func newIdempotencyStore(ttl time.Duration, maxEntries, maxBytes int, now func() time.Time) *idempotencyStore {
+	return &idempotencyStore{ttl: ttl, max: maxEntries, maxBytes: maxBytes, now: now, entries: map[string]*idempotencyEntry{}, order: list.New()}
 }
 
 var errKeyReused = errors.New("idempotency key reused with a different request")
@@ -105,20 +135,23 @@ func (st *idempotencyStore) finish(key string, e *idempotencyEntry, resp *stored
 		st.removeLocked(key, e)
 	} else {
 		e.resp = resp
+		e.size = resp.size(key)
+		st.bytes += e.size
 		e.expires = st.now().Add(st.ttl)
+		st.evictLocked(st.now())
 	}
 	close(e.done)
 }
 
 // evictLocked drops expired entries from the front and, while the store is
-// full, the oldest finished ones. Entries in flight stay: someone waits on
-// them.
+// full (in entries or in bytes), the oldest finished ones. Entries in
+// flight stay: someone waits on them.
 func (st *idempotencyStore) evictLocked(now time.Time) {
 	for el := st.order.Front(); el != nil; {
 		next := el.Next()
 		key, _ := el.Value.(string) // the list holds only keys
 		e := st.entries[key]
-		full := len(st.entries) >= st.max
+		full := len(st.entries) >= st.max || st.bytes > st.maxBytes
 		expired := e.resp != nil && now.After(e.expires)
 		if !full && !expired {
 			break
@@ -134,19 +167,20 @@ func (st *idempotencyStore) removeLocked(key string, e *idempotencyEntry) {
 	if st.entries[key] == e {
 		delete(st.entries, key)
 		st.order.Remove(e.elem)
+		st.bytes -= e.size
 	}
 }
 
-func (st *idempotencyStore) len() int {
+func (st *idempotencyStore) len() (entries, bytes int) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	return len(st.entries)
+	return len(st.entries), st.bytes
 }
 
-// idempotent wraps the write handler of route so that a request with an
+// idempotent wraps a write handler so that a request with an
 // Idempotency-Key is answered at most once; requests without one pass
 // through.
-func (s *server) idempotent(route string, h http.Handler) http.Handler {
+func (s *server) idempotent(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		key := r.Header.Get("Idempotency-Key")
 		if key == "" {
@@ -169,7 +203,7 @@ func (s *server) idempotent(route string, h http.Handler) http.Handler {
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
 
-		replay, finish, err := s.idem.acquire(r.Context(), route+"\x00"+key, sha256.Sum256(body))
+		replay, finish, err := s.idem.acquire(r.Context(), idempotencyScope(r, key), sha256.Sum256(body))
 		if errors.Is(err, errKeyReused) {
 			s.writeError(w, r, &requestError{
 				status: http.StatusUnprocessableEntity, typ: wire.ProblemIdempotencyReuse, title: "Idempotency key reused",

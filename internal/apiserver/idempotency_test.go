@@ -1,7 +1,9 @@
 package apiserver
 
 import (
+	"context"
 	"crypto/sha256"
+	"fmt"
 	"net/http"
 	"sync"
 	"testing"
@@ -132,7 +134,7 @@ func TestAFailedAttemptIsNotRemembered(t *testing.T) {
 func TestTheIdempotencyStoreStaysWithinItsBound(t *testing.T) {
 	t.Parallel()
 	clock := &fakeClock{now: time.Unix(0, 0)}
-	st := newIdempotencyStore(time.Hour, 3, clock.Now)
+	st := newIdempotencyStore(time.Hour, 3, 1<<20, clock.Now)
 	for i := range 10 {
 		key := string(rune('a' + i))
 		replay, finish, err := st.acquire(t.Context(), key, sha256.Sum256([]byte(key)))
@@ -141,11 +143,84 @@ func TestTheIdempotencyStoreStaysWithinItsBound(t *testing.T) {
 		}
 		finish(&storedResponse{status: http.StatusCreated})
 	}
-	if n := st.len(); n > 3 {
+	if n, _ := st.len(); n > 3 {
 		t.Errorf("the store holds %d entries, bound 3", n)
 	}
 	// The newest key is still remembered.
 	if replay, _, _ := st.acquire(t.Context(), "j", sha256.Sum256([]byte("j"))); replay == nil {
 		t.Errorf("the newest key was evicted")
+	}
+}
+
+// Probe finding: remembered answers were bounded in number only, and 150
+// PUTs of a 1 MB allowlist kept 274 MB for a day. They are bounded in bytes.
+func TestTheIdempotencyStoreStaysWithinItsBytes(t *testing.T) {
+	t.Parallel()
+	const maxBytes = 1 << 20
+	st := newIdempotencyStore(time.Hour, 10000, maxBytes, time.Now)
+	big := make([]byte, 100<<10)
+	for i := range 150 {
+		key := fmt.Sprint("put-", i)
+		_, finish, err := st.acquire(t.Context(), key, sha256.Sum256([]byte(key)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		finish(&storedResponse{status: http.StatusOK, body: big})
+	}
+	entries, bytes := st.len()
+	if bytes > maxBytes || entries > maxBytes/len(big) {
+		t.Errorf("the store holds %d entries of %d bytes in all, bound %d bytes", entries, bytes, maxBytes)
+	}
+	if replay, _, _ := st.acquire(t.Context(), "put-149", sha256.Sum256([]byte("put-149"))); replay == nil {
+		t.Errorf("the newest answer was evicted")
+	}
+}
+
+// Probe finding: keys were matched on the route pattern, so a DELETE of
+// role Y with the key of an earlier DELETE of role X was answered 204
+// Idempotent-Replayed and Y was not deleted; a PUT to role C with B's key
+// returned B.
+func TestAKeyIsScopedToThePathNotTheRoute(t *testing.T) {
+	t.Parallel()
+	s := newTestServer(t, Options{})
+	x, y := s.createRole(t, "X"), s.createRole(t, "Y")
+	s.expect(t, http.StatusNoContent, "DELETE", "/v1/roles/"+x.ID, nil, "Idempotency-Key", "k-delete")
+	resp := s.expect(t, http.StatusNoContent, "DELETE", "/v1/roles/"+y.ID, nil, "Idempotency-Key", "k-delete")
+	if resp.header.Get("Idempotent-Replayed") != "" {
+		t.Errorf("the delete of Y was answered with X's")
+	}
+	if n := countRoles(t, s, "Y"); n != 0 {
+		t.Errorf("role Y is still there after its delete")
+	}
+
+	b, c := s.createRole(t, "B"), s.createRole(t, "C")
+	put := func(r wire.Role) response {
+		return s.expect(t, http.StatusOK, "PUT", "/v1/roles/"+r.ID,
+			wire.Role{Name: r.Name, Description: "same body", Permissions: []string{"campaign.view"}},
+			"Idempotency-Key", "k-put", "If-Match", wire.ETag(access.Version(r.Version)))
+	}
+	put(b)
+	var got wire.Role
+	put(c).decode(t, &got)
+	if got.ID != c.ID {
+		t.Errorf("the PUT to role C answered with role %s (%s)", got.ID, got.Name)
+	}
+}
+
+// Two tokens sending the same key, path and body are two requests: neither
+// sees the other's answer.
+func TestAKeyIsScopedToTheToken(t *testing.T) {
+	t.Parallel()
+	auth := func(_ context.Context, token string) (Principal, error) {
+		return Principal{Name: token, Scopes: []string{access.ScopeRead, access.ScopeWrite}}, nil
+	}
+	s := newTestServer(t, Options{Authenticate: auth})
+	body := wire.Role{Name: "Shared", Permissions: []string{"campaign.view"}}
+	s.expect(t, http.StatusCreated, "POST", "/v1/roles", body, "Idempotency-Key", "k", "Authorization", "Bearer alice")
+	// Bob's request is his own: it reaches the service (a name conflict),
+	// rather than replaying Alice's 201.
+	resp := s.expect(t, http.StatusConflict, "POST", "/v1/roles", body, "Idempotency-Key", "k", "Authorization", "Bearer bob")
+	if resp.header.Get("Idempotent-Replayed") != "" {
+		t.Errorf("bob got alice's answer")
 	}
 }

@@ -26,7 +26,7 @@ func TestOpenAPIDescribesExactlyTheRoutesServed(t *testing.T) {
 	}
 	t.Cleanup(func() { _ = st.Close() })
 	var served patternRecorder
-	s := &server{svc: st, idem: newIdempotencyStore(time.Hour, 1, time.Now)}
+	s := &server{svc: st, idem: newIdempotencyStore(time.Hour, 1, 1<<20, time.Now), network: newNetworkGate(st, time.Now)}
 	s.routes(&served)
 
 	doc, err := openapi3.NewLoader().LoadFromData(OpenAPI())

@@ -1,8 +1,10 @@
 package apiserver
 
 import (
+	"container/list"
 	"math"
 	"net/http"
+	"sync"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -10,17 +12,115 @@ import (
 	"github.com/engage-oss/terraform-provider-engage/internal/access"
 )
 
-// limitRate answers 429 with Retry-After once requests exceed the token
-// bucket (rps per second, bursts of burst), server-wide. A refused request
-// takes no token, so a client that waits as told gets in.
-func (s *server) limitRate(rps float64, burst int) func(http.Handler) http.Handler {
-	limiter := rate.NewLimiter(rate.Limit(rps), max(burst, 1))
+// Two limits, so that no caller can crowd out another:
+//
+//   - per token, after authentication: each token has its own bucket
+//     (RateLimit, RateBurst), so one tenant flooding the server gets 429s
+//     and the others do not;
+//   - per client address, before authentication: requests that fail it (no
+//     token, an unknown, expired or revoked one) spend their address's
+//     budget (UnauthenticatedRateLimit, UnauthenticatedBurst), and an
+//     address that has spent it is refused with 429 before its token is
+//     looked up or its allowlist checked. A tokenless flood costs the server
+//     a map lookup per request, not a database query.
+//
+// Both answer 429 with Retry-After, and a refused request takes no token,
+// so a client that waits as told gets in.
+
+// maxLimiterKeys bounds the buckets kept per limit: a flood from many
+// addresses (or many tokens) evicts the least recently used ones instead of
+// growing the server. A bucket evicted is a full bucket when it comes back,
+// which only ever errs towards letting a request in.
+const maxLimiterKeys = 10000
+
+// keyedLimiter is a token bucket per key, the least recently used evicted
+// beyond maxLimiterKeys.
+type keyedLimiter struct {
+	rps   rate.Limit
+	burst int
+
+	mu      sync.Mutex
+	buckets map[string]*list.Element // of *keyedBucket
+	lru     *list.List               // most recently used first
+}
+
+type keyedBucket struct {
+	key     string
+	limiter *rate.Limiter
+}
+
+func newKeyedLimiter(rps float64, burst int) *keyedLimiter {
+	return &keyedLimiter{rps: rate.Limit(rps), burst: max(burst, 1), buckets: map[string]*list.Element{}, lru: list.New()}
+}
+
+func (l *keyedLimiter) bucket(key string) *rate.Limiter {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if el, ok := l.buckets[key]; ok {
+		l.lru.MoveToFront(el)
+		return el.Value.(*keyedBucket).limiter //nolint:forcetypeassert // the list holds only *keyedBucket
+	}
+	b := &keyedBucket{key: key, limiter: rate.NewLimiter(l.rps, l.burst)}
+	l.buckets[key] = l.lru.PushFront(b)
+	for l.lru.Len() > maxLimiterKeys {
+		oldest := l.lru.Back()
+		l.lru.Remove(oldest)
+		delete(l.buckets, oldest.Value.(*keyedBucket).key) //nolint:forcetypeassert // as above
+	}
+	return b.limiter
+}
+
+// take spends one token of key's bucket, or returns how long until one is
+// there (rounded up to whole seconds, for Retry-After) without spending.
+func (l *keyedLimiter) take(key string) time.Duration {
+	res := l.bucket(key).Reserve()
+	delay := res.Delay()
+	if delay <= 0 {
+		return 0
+	}
+	res.Cancel() // give the token back: this request is refused
+	return roundUpToSeconds(delay)
+}
+
+// wait returns how long key must wait for a token, without spending one:
+// zero when it has one.
+func (l *keyedLimiter) wait(key string) time.Duration {
+	lim := l.bucket(key)
+	tokens := lim.Tokens()
+	if tokens >= 1 {
+		return 0
+	}
+	return roundUpToSeconds(time.Duration((1 - tokens) / float64(l.rps) * float64(time.Second)))
+}
+
+func roundUpToSeconds(d time.Duration) time.Duration {
+	return time.Duration(math.Ceil(d.Seconds())) * time.Second
+}
+
+// limitPerToken answers 429 once the authenticated caller's token exceeds
+// its bucket. Without authentication every request shares one bucket.
+func (s *server) limitPerToken(rps float64, burst int) func(http.Handler) http.Handler {
+	limiter := newKeyedLimiter(rps, burst)
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			res := limiter.Reserve()
-			if delay := res.Delay(); delay > 0 {
-				res.Cancel() // give the token back: this request is refused
-				s.writeError(w, r, &access.RateLimitedError{RetryAfter: time.Duration(math.Ceil(delay.Seconds())) * time.Second})
+			p, _ := principalFrom(r.Context())
+			if delay := limiter.take(p.Name); delay > 0 {
+				s.writeError(w, r, &access.RateLimitedError{RetryAfter: delay})
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+}
+
+// refuseSpentAddresses answers 429 to a client address that has spent its
+// budget of failed authentications, before anything else looks at the
+// request. authenticate spends the budget.
+func (s *server) refuseSpentAddresses(failures *keyedLimiter) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if delay := failures.wait(clientIP(r)); delay > 0 {
+				s.writeError(w, r, &access.RateLimitedError{RetryAfter: delay})
 				return
 			}
 			next.ServeHTTP(w, r)

@@ -2,6 +2,8 @@ package apiserver
 
 import (
 	"net/http"
+
+	"github.com/engage-oss/terraform-provider-engage/internal/wire"
 )
 
 // routeRegistrar is what routes registers on: an *http.ServeMux, or a test's
@@ -11,67 +13,56 @@ type routeRegistrar interface {
 }
 
 // routes registers every route of the API. Keep them all here: this list is
-// the API's table of contents, and openapi.yaml must match it.
+// the API's table of contents, and openapi.yaml must match it. The paths
+// are package wire's, which the client calls.
 func (s *server) routes(mux routeRegistrar) {
 	handle := func(pattern string, h http.HandlerFunc) { mux.Handle(pattern, h) }
 	// Writes replay their first response under an Idempotency-Key, so that a
 	// client retrying after a lost answer gets that answer: not a second
 	// object (POST), a 412 for its own change (PUT) or a 404 (DELETE).
-	create := func(pattern string, h http.HandlerFunc) { mux.Handle(pattern, s.idempotent(pattern, h)) }
-	write := create
+	write := func(pattern string, h http.HandlerFunc) { mux.Handle(pattern, s.idempotent(h)) }
+	// objects registers a collection's five routes: list and create at path,
+	// read, replace and delete at path+item.
+	objects := func(path, item string, list, create, get, replace, del http.HandlerFunc) {
+		handle("GET "+path, list)
+		write("POST "+path, create)
+		handle("GET "+path+item, get)
+		write("PUT "+path+item, replace)
+		write("DELETE "+path+item, del)
+	}
 
-	handle("GET /v1/whoami", s.whoAmI)
-	handle("GET /v1/permissions", s.listPermissions)
+	handle("GET "+wire.WhoAmIPath, s.whoAmI)
+	handle("GET "+wire.PermissionsPath, s.listPermissions)
 
 	roles := s.roles()
-	handle("GET /v1/roles", roles.list)
-	create("POST /v1/roles", roles.create)
-	handle("GET /v1/roles/{id}", roles.get)
-	write("PUT /v1/roles/{id}", roles.replace)
-	write("DELETE /v1/roles/{id}", roles.delete)
+	objects(wire.RolesPath, "/{id}", roles.list, roles.create, roles.get, roles.replace, roles.delete)
 
 	users := s.users()
-	handle("GET /v1/users", users.list)
-	create("POST /v1/users", users.create)
-	handle("GET /v1/users/{id}", users.get)
-	write("PUT /v1/users/{id}", users.replace)
-	write("DELETE /v1/users/{id}", users.delete)
+	objects(wire.UsersPath, "/{id}", users.list, users.create, users.get, users.replace, users.delete)
 	// An operation on the user rather than a change to it, in the
 	// custom-method form (AIP-136): a retry replays the first count instead
 	// of answering 0 for sessions the lost first call already ended.
-	write("POST /v1/users/{id}/sessions:revoke", s.revokeUserSessions)
+	write("POST "+wire.UsersPath+"/{id}"+wire.RevokeSessionsSuffix, s.revokeUserSessions)
 
 	columns := s.maskingColumns()
-	handle("GET /v1/masking-columns", columns.list)
-	create("POST /v1/masking-columns", columns.create)
-	handle("GET /v1/masking-columns/{table}/{column}", columns.get)
-	write("PUT /v1/masking-columns/{table}/{column}", columns.replace)
-	write("DELETE /v1/masking-columns/{table}/{column}", columns.delete)
+	objects(wire.MaskingColumnsPath, "/{table}/{column}", columns.list, columns.create, columns.get, columns.replace, columns.delete)
 
+	// Allowlist writes are enforced at once by this server (networkGate),
+	// and refused when they would lock the caller out (guardLockout).
 	allowlists := s.ipAllowlists()
-	handle("GET /v1/ip-allowlists", allowlists.list)
-	create("POST /v1/ip-allowlists", allowlists.create)
-	handle("GET /v1/ip-allowlists/{id}", allowlists.get)
-	write("PUT /v1/ip-allowlists/{id}", allowlists.replace)
-	write("DELETE /v1/ip-allowlists/{id}", allowlists.delete)
+	guarded := func(h http.HandlerFunc) http.HandlerFunc { return s.invalidatingNetwork(s.guardLockout(h)) }
+	objects(wire.IPAllowlistsPath, "/{id}", allowlists.list, guarded(allowlists.create), allowlists.get,
+		guarded(allowlists.replace), guarded(allowlists.delete))
 
 	credentials := s.transferCredentials()
-	handle("GET /v1/transfer-credentials", credentials.list)
-	create("POST /v1/transfer-credentials", credentials.create)
-	handle("GET /v1/transfer-credentials/{id}", credentials.get)
-	write("PUT /v1/transfer-credentials/{id}", credentials.replace)
-	write("DELETE /v1/transfer-credentials/{id}", credentials.delete)
+	objects(wire.TransferCredentialsPath, "/{id}", credentials.list, credentials.create, credentials.get, credentials.replace, credentials.delete)
 
 	destinations := s.exportDestinations()
-	handle("GET /v1/export-destinations", destinations.list)
-	create("POST /v1/export-destinations", destinations.create)
-	handle("GET /v1/export-destinations/{id}", destinations.get)
-	write("PUT /v1/export-destinations/{id}", destinations.replace)
-	write("DELETE /v1/export-destinations/{id}", destinations.delete)
+	objects(wire.ExportDestinationsPath, "/{id}", destinations.list, destinations.create, destinations.get, destinations.replace, destinations.delete)
 
-	handle("GET /v1/settings/security", s.getSecuritySettings)
-	write("PUT /v1/settings/security", s.putSecuritySettings)
-	write("DELETE /v1/settings/security", s.resetSecuritySettings)
+	handle("GET "+wire.SecuritySettingsPath, s.getSecuritySettings)
+	write("PUT "+wire.SecuritySettingsPath, s.putSecuritySettings)
+	write("DELETE "+wire.SecuritySettingsPath, s.resetSecuritySettings)
 
 	handle("GET /v1/openapi.yaml", s.getOpenAPI)
 }

@@ -319,6 +319,16 @@ func TestRequestsTheServerRefuses(t *testing.T) {
 			http.StatusRequestEntityTooLarge, wire.ProblemTooLarge, ""},
 		{"an unknown field is named", "POST", "/v1/roles", `{"name":"x","permissions":["campaign.view"],"colour":"red"}`, nil,
 			http.StatusBadRequest, wire.ProblemInvalid, "colour"},
+		// Probe finding: with encoding/json the last of two "name" keys won
+		// and "NAME" matched "name"; both were accepted silently.
+		{"a field given twice is named", "POST", "/v1/roles", `{"name":"x","permissions":["campaign.view"],"name":"y"}`, nil,
+			http.StatusBadRequest, wire.ProblemInvalid, "name"},
+		{"a nested field given twice is named", "PUT", "/v1/settings/security", `{"sso":{"enabled":false,"enabled":true}}`, nil,
+			http.StatusBadRequest, wire.ProblemInvalid, "sso.enabled"},
+		{"a field name in another case is named", "POST", "/v1/roles", `{"NAME":"x","permissions":["campaign.view"]}`, nil,
+			http.StatusBadRequest, wire.ProblemInvalid, "NAME"},
+		{"a nested field name in another case is named", "POST", "/v1/ip-allowlists", `{"name":"x","enabled":false,"entries":[{"CIDR":"10.0.0.0/8"}]}`, nil,
+			http.StatusBadRequest, wire.ProblemInvalid, "entries.0.CIDR"},
 		{"a field of the wrong type is named", "PUT", "/v1/settings/security", `{"sso":{"enabled":"yes"}}`, nil,
 			http.StatusBadRequest, wire.ProblemInvalid, "sso.enabled"},
 		{"malformed JSON is invalid", "POST", "/v1/roles", `{"name":`, nil,

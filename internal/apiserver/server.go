@@ -20,11 +20,18 @@ type Options struct {
 	// without authentication (tests, local use).
 	Authenticate Authenticator
 
-	// RateLimit caps the requests the server accepts per second, all callers
-	// together, answering 429 with Retry-After beyond it; zero means no
-	// limit. RateBurst is the bucket size (1 when zero).
+	// RateLimit caps the requests the server accepts per second from each
+	// token (from all callers together without Authenticate), answering 429
+	// with Retry-After beyond it; zero means no limit. RateBurst is the
+	// bucket size (1 when zero).
 	RateLimit float64
 	RateBurst int
+	// UnauthenticatedRateLimit caps, per client address, the requests per
+	// second that fail authentication; an address beyond it gets 429 before
+	// its token is looked up. Zero means no limit; UnauthenticatedBurst is
+	// the bucket size (1 when zero). Only with Authenticate.
+	UnauthenticatedRateLimit float64
+	UnauthenticatedBurst     int
 
 	// EnforceAllowlists refuses (403) requests from addresses outside
 	// every enabled IP allowlist, before authentication.
@@ -39,9 +46,11 @@ type Options struct {
 	// IdempotencyTTL is how long a POST's first response is remembered under
 	// its Idempotency-Key; 24 h when zero.
 	IdempotencyTTL time.Duration
-	// IdempotencyMaxEntries bounds the remembered responses; the oldest go
-	// first when it is reached. 10000 when zero.
+	// IdempotencyMaxEntries and IdempotencyMaxBytes bound the remembered
+	// responses, in number and in bytes; the oldest go first when either is
+	// reached. 10000 and 64 MiB when zero.
 	IdempotencyMaxEntries int
+	IdempotencyMaxBytes   int
 
 	// Now is the clock of the idempotency store; time.Now when nil. Tests
 	// inject one to expire entries without waiting.
@@ -56,6 +65,7 @@ type Options struct {
 const (
 	DefaultIdempotencyTTL        = 24 * time.Hour
 	DefaultIdempotencyMaxEntries = 10000
+	DefaultIdempotencyMaxBytes   = 64 << 20
 	// MaxBodyBytes caps every request body (1 MiB).
 	MaxBodyBytes = 1 << 20
 	// DefaultPageLimit and MaxPageLimit bound the limit query parameter.
@@ -67,7 +77,10 @@ type server struct {
 	svc  access.Service
 	log  *slog.Logger
 	idem *idempotencyStore
-	mux  *http.ServeMux
+	// network is the allowlists' verdict, enforced with EnforceAllowlists.
+	network            *networkGate
+	enforcesAllowlists bool
+	mux                *http.ServeMux
 	// requests counts requests by route; nil counts nothing.
 	requests *RequestCounter
 }
@@ -83,13 +96,19 @@ func New(svc access.Service, opts Options) http.Handler {
 	if opts.IdempotencyMaxEntries <= 0 {
 		opts.IdempotencyMaxEntries = DefaultIdempotencyMaxEntries
 	}
+	if opts.IdempotencyMaxBytes <= 0 {
+		opts.IdempotencyMaxBytes = DefaultIdempotencyMaxBytes
+	}
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
 	s := &server{
-		svc:  svc,
-		log:  opts.Logger,
-		idem: newIdempotencyStore(opts.IdempotencyTTL, opts.IdempotencyMaxEntries, opts.Now),
+		svc:     svc,
+		log:     opts.Logger,
+		idem:    newIdempotencyStore(opts.IdempotencyTTL, opts.IdempotencyMaxEntries, opts.IdempotencyMaxBytes, opts.Now),
+		network: newNetworkGate(svc, opts.Now),
+
+		enforcesAllowlists: opts.EnforceAllowlists,
 
 		requests: opts.Requests,
 	}
@@ -105,16 +124,25 @@ func New(svc access.Service, opts Options) http.Handler {
 		h = opts.Middleware[i](h)
 	}
 	if opts.RateLimit > 0 {
-		h = s.limitRate(opts.RateLimit, opts.RateBurst)(h)
+		h = s.limitPerToken(opts.RateLimit, opts.RateBurst)(h)
+	}
+	var failures *keyedLimiter
+	if opts.Authenticate != nil && opts.UnauthenticatedRateLimit > 0 {
+		failures = newKeyedLimiter(opts.UnauthenticatedRateLimit, opts.UnauthenticatedBurst)
 	}
 	if opts.Authenticate != nil {
 		// Outside the other middleware: nothing else runs for a stranger.
-		h = s.authenticate(opts.Authenticate)(h)
+		h = s.authenticate(opts.Authenticate, failures)(h)
 	}
 	if opts.EnforceAllowlists {
-		// Outermost: a request from outside the allowed networks is refused
-		// whatever token it carries.
+		// A request from outside the allowed networks is refused whatever
+		// token it carries.
 		h = s.enforceAllowlists(h)
+	}
+	if failures != nil {
+		// Outermost: an address that keeps failing authentication costs
+		// nothing more than this.
+		h = s.refuseSpentAddresses(failures)(h)
 	}
 	h = s.recoverPanics(h)
 	h = s.logRequests(h)

@@ -86,19 +86,19 @@ type caches struct {
 
 func newCaches() caches {
 	return caches{
-		roles: newCollectionCache(rolesPath, roleKind,
+		roles: newCollectionCache(wire.RolesPath, roleKind,
 			func(w wire.Role) string { return w.ID }, func(w wire.Role) access.Version { return access.Version(w.Version) }),
-		users: newCollectionCache(usersPath, userKind,
+		users: newCollectionCache(wire.UsersPath, userKind,
 			func(w wire.User) string { return w.ID }, func(w wire.User) access.Version { return access.Version(w.Version) }),
-		maskingColumns: newCollectionCache(maskingColumnsPath, maskingColumnKind,
+		maskingColumns: newCollectionCache(wire.MaskingColumnsPath, maskingColumnKind,
 			func(w wire.MaskingColumn) string { return maskingColumnKey(w.Table, w.Column) },
 			func(w wire.MaskingColumn) access.Version { return access.Version(w.Version) }),
-		ipAllowlists: newCollectionCache(ipAllowlistsPath, ipAllowlistKind,
+		ipAllowlists: newCollectionCache(wire.IPAllowlistsPath, ipAllowlistKind,
 			func(w wire.IPAllowlist) string { return w.ID }, func(w wire.IPAllowlist) access.Version { return access.Version(w.Version) }),
-		transferCredentials: newCollectionCache(transferCredentialsPath, transferCredentialKind,
+		transferCredentials: newCollectionCache(wire.TransferCredentialsPath, transferCredentialKind,
 			func(w wire.TransferCredential) string { return w.ID },
 			func(w wire.TransferCredential) access.Version { return access.Version(w.Version) }),
-		exportDestinations: newCollectionCache(exportDestinationsPath, exportDestinationKind,
+		exportDestinations: newCollectionCache(wire.ExportDestinationsPath, exportDestinationKind,
 			func(w wire.ExportDestination) string { return w.ID },
 			func(w wire.ExportDestination) access.Version { return access.Version(w.Version) }),
 	}

@@ -16,7 +16,8 @@ import (
 // returns an error, and the error is the access error the status stands for.
 // Then, for any id, the errors the store makes survive the trip through a
 // problem body with the same message (what the provider shows does not
-// depend on the backend).
+// depend on the backend), rebuilt from the problem's fields: the detail
+// is not read.
 func FuzzProblemError(f *testing.F) {
 	f.Add(404, []byte(`{"type":"urn:engage:problem:not-found","title":"Not found","status":404,"detail":"role \"rol_1\" not found"}`), "rol_1")
 	f.Add(409, []byte(`{"status":409,"detail":"transfer credential \"cred_1\": in use by 2 export destinations"}`), `a "quoted" id`)
@@ -56,23 +57,16 @@ func FuzzProblemError(f *testing.F) {
 			&access.PreconditionFailedError{Kind: "role", ID: id},
 			&access.ValidationError{Kind: "role", Fields: []access.FieldError{{Field: "name", Message: id}}},
 		} {
-			status := map[error]int{access.ErrNotFound: 404, access.ErrConflict: 409, access.ErrPreconditionFailed: 412, access.ErrInvalid: 400}
-			var code int
-			for sentinel, s := range status {
-				if errors.Is(storeErr, sentinel) {
-					code = s
-				}
-			}
-			p := wire.Problem{Type: "x", Title: "x", Status: code, Detail: storeErr.Error()}
-			var verr *access.ValidationError
-			if errors.As(storeErr, &verr) {
-				p.Errors = []wire.FieldError{{Field: "name", Message: id}}
+			// As the server answers: the problem the error stands for.
+			p, ok := wire.ProblemFor(storeErr)
+			if !ok {
+				t.Fatalf("no problem for the store's %v", storeErr)
 			}
 			raw, err := json.Marshal(p)
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := problemError(call{method: http.MethodGet, path: "/v1/roles/x", kind: "role", id: "x"}, &response{status: code, body: raw}, 1)
+			got := problemError(call{method: http.MethodGet, path: "/v1/roles/x", kind: "role", id: "x"}, &response{status: p.Status, body: raw}, 1)
 			if got.Error() != storeErr.Error() {
 				t.Fatalf("the store's %q came back as %q", storeErr.Error(), got.Error())
 			}

@@ -139,12 +139,13 @@ func TestAWriteWithVersionZeroIsConditionalOnTheLastETagSeen(t *testing.T) {
 
 func TestRefusedTokensMapToUnauthorizedAndForbidden(t *testing.T) {
 	t.Parallel()
-	refuse := func(status int, typ, detail string) func(http.Handler) http.Handler {
+	refuse := func(status int, typ, reason string) func(http.Handler) http.Handler {
 		return func(http.Handler) http.Handler {
 			return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 				w.Header().Set("Content-Type", wire.ProblemContentType)
 				w.WriteHeader(status)
-				_, _ = w.Write([]byte(`{"type":"` + typ + `","title":"refused","status":` + strconv.Itoa(status) + `,"detail":"` + detail + `"}`))
+				_, _ = w.Write([]byte(`{"type":"` + typ + `","title":"refused","status":` + strconv.Itoa(status) +
+					`,"detail":"refused: ` + reason + `","reason":"` + reason + `"}`))
 			})
 		}
 	}
@@ -154,9 +155,9 @@ func TestRefusedTokensMapToUnauthorizedAndForbidden(t *testing.T) {
 		is     error
 		detail string
 	}{
-		{"a 401 wraps ErrUnauthorized with the detail", refuse(http.StatusUnauthorized, wire.ProblemUnauthorized, "the token is unknown or revoked"),
+		{"a 401 wraps ErrUnauthorized with the reason", refuse(http.StatusUnauthorized, wire.ProblemUnauthorized, "the token is unknown or revoked"),
 			access.ErrUnauthorized, "the token is unknown or revoked"},
-		{"a 403 wraps ErrForbidden with the detail", refuse(http.StatusForbidden, wire.ProblemForbidden, "the token lacks scope access:write"),
+		{"a 403 wraps ErrForbidden with the reason", refuse(http.StatusForbidden, wire.ProblemForbidden, "the token lacks scope access:write"),
 			access.ErrForbidden, "the token lacks scope access:write"},
 	}
 	for _, tc := range cases {

@@ -103,5 +103,3 @@ func listObjects[W, A any](ctx context.Context, cl *Client, collection, kind str
 		token = page.NextPageToken
 	}
 }
-
-func objectPath(collection, id string) string { return collection + "/" + url.PathEscape(id) }

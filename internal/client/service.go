@@ -3,23 +3,13 @@ package client
 import (
 	"context"
 	"net/http"
-	"net/url"
 
 	"github.com/engage-oss/terraform-provider-engage/internal/access"
 	"github.com/engage-oss/terraform-provider-engage/internal/wire"
 )
 
-// Collections of the REST API v1 (internal/apiserver/routes.go) and the kind
-// of object each holds, as the store names it in errors.
+// The kind of object each collection holds, as the store names it in errors.
 const (
-	rolesPath               = "/v1/roles"
-	usersPath               = "/v1/users"
-	maskingColumnsPath      = "/v1/masking-columns"
-	ipAllowlistsPath        = "/v1/ip-allowlists"
-	transferCredentialsPath = "/v1/transfer-credentials"
-	exportDestinationsPath  = "/v1/export-destinations"
-	securitySettingsPath    = "/v1/settings/security"
-
 	roleKind               = "role"
 	userKind               = "user"
 	maskingColumnKind      = "masking column"
@@ -29,9 +19,67 @@ const (
 	securitySettingsKind   = "security settings"
 )
 
+// The collections, over the Client's listings.
+
+func (cl *Client) roles() collection[access.Role, wire.Role] {
+	return collection[access.Role, wire.Role]{
+		cl: cl, path: wire.RolesPath, kind: roleKind, cache: cl.cache.roles,
+		toAccess: wire.Role.ToAccess, body: func(r access.Role) any { return wire.FromRole(r) },
+		ref:     func(r access.Role) objectRef { return idRef(wire.RolesPath, r.ID) },
+		version: func(r *access.Role) *access.Version { return &r.Version },
+	}
+}
+
+func (cl *Client) users() collection[access.User, wire.User] {
+	return collection[access.User, wire.User]{
+		cl: cl, path: wire.UsersPath, kind: userKind, cache: cl.cache.users,
+		toAccess: wire.User.ToAccess, body: func(u access.User) any { return wire.FromUser(u) },
+		ref:     func(u access.User) objectRef { return idRef(wire.UsersPath, u.ID) },
+		version: func(u *access.User) *access.Version { return &u.Version },
+	}
+}
+
+func (cl *Client) maskingColumns() collection[access.MaskingColumn, wire.MaskingColumn] {
+	return collection[access.MaskingColumn, wire.MaskingColumn]{
+		cl: cl, path: wire.MaskingColumnsPath, kind: maskingColumnKind, cache: cl.cache.maskingColumns,
+		toAccess: wire.MaskingColumn.ToAccess, body: func(c access.MaskingColumn) any { return wire.FromMaskingColumn(c) },
+		ref:     func(c access.MaskingColumn) objectRef { return maskingColumnRef(c.Table, c.Column) },
+		version: func(c *access.MaskingColumn) *access.Version { return &c.Version },
+	}
+}
+
+func (cl *Client) ipAllowlists() collection[access.IPAllowlist, wire.IPAllowlist] {
+	return collection[access.IPAllowlist, wire.IPAllowlist]{
+		cl: cl, path: wire.IPAllowlistsPath, kind: ipAllowlistKind, cache: cl.cache.ipAllowlists,
+		toAccess: wire.IPAllowlist.ToAccess, body: func(l access.IPAllowlist) any { return wire.FromIPAllowlist(l) },
+		ref:     func(l access.IPAllowlist) objectRef { return idRef(wire.IPAllowlistsPath, l.ID) },
+		version: func(l *access.IPAllowlist) *access.Version { return &l.Version },
+	}
+}
+
+// Transfer credentials: the secret goes out on writes and never comes back.
+func (cl *Client) transferCredentials() collection[access.TransferCredential, wire.TransferCredential] {
+	return collection[access.TransferCredential, wire.TransferCredential]{
+		cl: cl, path: wire.TransferCredentialsPath, kind: transferCredentialKind, cache: cl.cache.transferCredentials,
+		toAccess: wire.TransferCredential.ToAccess,
+		body:     func(c access.TransferCredential) any { return wire.FromTransferCredentialWrite(c) },
+		ref:      func(c access.TransferCredential) objectRef { return idRef(wire.TransferCredentialsPath, c.ID) },
+		version:  func(c *access.TransferCredential) *access.Version { return &c.Version },
+	}
+}
+
+func (cl *Client) exportDestinations() collection[access.ExportDestination, wire.ExportDestination] {
+	return collection[access.ExportDestination, wire.ExportDestination]{
+		cl: cl, path: wire.ExportDestinationsPath, kind: exportDestinationKind, cache: cl.cache.exportDestinations,
+		toAccess: wire.ExportDestination.ToAccess, body: func(d access.ExportDestination) any { return wire.FromExportDestination(d) },
+		ref:     func(d access.ExportDestination) objectRef { return idRef(wire.ExportDestinationsPath, d.ID) },
+		version: func(d *access.ExportDestination) *access.Version { return &d.Version },
+	}
+}
+
 // WhoAmI describes the caller as the server sees it, address included.
 func (cl *Client) WhoAmI(ctx context.Context) (access.Caller, error) {
-	c := call{method: http.MethodGet, path: "/v1/whoami", kind: "caller"}
+	c := call{method: http.MethodGet, path: wire.WhoAmIPath, kind: "caller"}
 	r, err := cl.do(ctx, c)
 	if err != nil {
 		return access.Caller{}, err
@@ -45,7 +93,7 @@ func (cl *Client) WhoAmI(ctx context.Context) (access.Caller, error) {
 
 // ListPermissions returns the permission catalog.
 func (cl *Client) ListPermissions(ctx context.Context) ([]access.Permission, error) {
-	c := call{method: http.MethodGet, path: "/v1/permissions", kind: "permission catalog"}
+	c := call{method: http.MethodGet, path: wire.PermissionsPath, kind: "permission catalog"}
 	r, err := cl.do(ctx, c)
 	if err != nil {
 		return nil, err
@@ -64,53 +112,40 @@ func (cl *Client) ListPermissions(ctx context.Context) ([]access.Permission, err
 // Roles.
 
 func (cl *Client) ListRoles(ctx context.Context, opts access.ListOptions) (access.Page[access.Role], error) {
-	return listObjects(ctx, cl, rolesPath, roleKind, opts, wire.Role.ToAccess)
+	return cl.roles().list(ctx, opts)
 }
 
 func (cl *Client) GetRole(ctx context.Context, id string) (access.Role, error) {
-	w, v, err := cachedGet(ctx, cl, cl.cache.roles, id, objectPath(rolesPath, id), id)
-	return withVersion(w.ToAccess(), v, err, func(r *access.Role) *access.Version { return &r.Version })
+	return cl.roles().get(ctx, idRef(wire.RolesPath, id))
 }
 
 // GetRoleByName finds the role among all roles (the API has no lookup by
 // name), in the listing of roles.
 func (cl *Client) GetRoleByName(ctx context.Context, name string) (access.Role, error) {
 	key := access.NameKey(name)
-	w, v, err := cachedFind(ctx, cl, cl.cache.roles, func(w wire.Role) bool { return access.NameKey(w.Name) == key },
-		func(w wire.Role) string { return objectPath(rolesPath, w.ID) }, &access.NotFoundError{Kind: roleKind, ID: name})
-	return withVersion(w.ToAccess(), v, err, func(r *access.Role) *access.Version { return &r.Version })
+	return cl.roles().find(ctx, func(w wire.Role) bool { return access.NameKey(w.Name) == key }, &access.NotFoundError{Kind: roleKind, ID: name})
 }
 
 func (cl *Client) CreateRole(ctx context.Context, r access.Role) (access.Role, error) {
-	w, v, err := createObject[wire.Role](ctx, cl, rolesPath, roleKind, wire.FromRole(r))
-	wrote(cl.cache.roles, w, err)
-	if err == nil {
-		cl.remember(objectPath(rolesPath, w.ID), v)
-	}
-	return withVersion(w.ToAccess(), v, err, func(r *access.Role) *access.Version { return &r.Version })
+	return cl.roles().create(ctx, r)
 }
 
 func (cl *Client) UpdateRole(ctx context.Context, r access.Role) (access.Role, error) {
-	w, v, err := replaceObject[wire.Role](ctx, cl, objectPath(rolesPath, r.ID), roleKind, r.ID, wire.FromRole(r), r.Version)
-	wrote(cl.cache.roles, w, err)
-	return withVersion(w.ToAccess(), v, err, func(r *access.Role) *access.Version { return &r.Version })
+	return cl.roles().update(ctx, r)
 }
 
 func (cl *Client) DeleteRole(ctx context.Context, id string, ifVersion access.Version) error {
-	err := cl.deleteObject(ctx, objectPath(rolesPath, id), roleKind, id, ifVersion)
-	deleted(cl.cache.roles, id, err)
-	return err
+	return cl.roles().delete(ctx, idRef(wire.RolesPath, id), ifVersion)
 }
 
 // Users.
 
 func (cl *Client) ListUsers(ctx context.Context, opts access.ListOptions) (access.Page[access.User], error) {
-	return listObjects(ctx, cl, usersPath, userKind, opts, wire.User.ToAccess)
+	return cl.users().list(ctx, opts)
 }
 
 func (cl *Client) GetUser(ctx context.Context, id string) (access.User, error) {
-	w, v, err := cachedGet(ctx, cl, cl.cache.users, id, objectPath(usersPath, id), id)
-	return withVersion(w.ToAccess(), v, err, func(u *access.User) *access.Version { return &u.Version })
+	return cl.users().get(ctx, idRef(wire.UsersPath, id))
 }
 
 // GetUserByEmail finds the user among all users (the API has no lookup by
@@ -118,30 +153,19 @@ func (cl *Client) GetUser(ctx context.Context, id string) (access.User, error) {
 // of users.
 func (cl *Client) GetUserByEmail(ctx context.Context, email string) (access.User, error) {
 	key := access.NameKey(email)
-	w, v, err := cachedFind(ctx, cl, cl.cache.users, func(w wire.User) bool { return access.NameKey(w.Email) == key },
-		func(w wire.User) string { return objectPath(usersPath, w.ID) }, &access.NotFoundError{Kind: userKind, ID: email})
-	return withVersion(w.ToAccess(), v, err, func(u *access.User) *access.Version { return &u.Version })
+	return cl.users().find(ctx, func(w wire.User) bool { return access.NameKey(w.Email) == key }, &access.NotFoundError{Kind: userKind, ID: email})
 }
 
 func (cl *Client) CreateUser(ctx context.Context, u access.User) (access.User, error) {
-	w, v, err := createObject[wire.User](ctx, cl, usersPath, userKind, wire.FromUser(u))
-	wrote(cl.cache.users, w, err)
-	if err == nil {
-		cl.remember(objectPath(usersPath, w.ID), v)
-	}
-	return withVersion(w.ToAccess(), v, err, func(u *access.User) *access.Version { return &u.Version })
+	return cl.users().create(ctx, u)
 }
 
 func (cl *Client) UpdateUser(ctx context.Context, u access.User) (access.User, error) {
-	w, v, err := replaceObject[wire.User](ctx, cl, objectPath(usersPath, u.ID), userKind, u.ID, wire.FromUser(u), u.Version)
-	wrote(cl.cache.users, w, err)
-	return withVersion(w.ToAccess(), v, err, func(u *access.User) *access.Version { return &u.Version })
+	return cl.users().update(ctx, u)
 }
 
 func (cl *Client) DeleteUser(ctx context.Context, id string, ifVersion access.Version) error {
-	err := cl.deleteObject(ctx, objectPath(usersPath, id), userKind, id, ifVersion)
-	deleted(cl.cache.users, id, err)
-	return err
+	return cl.users().delete(ctx, idRef(wire.UsersPath, id), ifVersion)
 }
 
 // RevokeUserSessions ends the user's open sessions. Like every POST it
@@ -149,7 +173,7 @@ func (cl *Client) DeleteUser(ctx context.Context, id string, ifVersion access.Ve
 // answer gets the first count rather than 0. The user does not change, so
 // its cached listing and remembered ETag stay valid.
 func (cl *Client) RevokeUserSessions(ctx context.Context, id string) (int, error) {
-	c := call{method: http.MethodPost, path: objectPath(usersPath, id) + "/sessions:revoke", kind: userKind, id: id}
+	c := call{method: http.MethodPost, path: wire.RevokeSessionsPath(id), kind: userKind, id: id}
 	r, err := cl.do(ctx, c)
 	if err != nil {
 		return 0, err
@@ -163,149 +187,101 @@ func (cl *Client) RevokeUserSessions(ctx context.Context, id string) (int, error
 
 // Masking columns, identified by table and column.
 
-func maskingColumnPath(table, column string) string {
-	return maskingColumnsPath + "/" + url.PathEscape(table) + "/" + url.PathEscape(column)
-}
-
 func (cl *Client) ListMaskingColumns(ctx context.Context, opts access.ListOptions) (access.Page[access.MaskingColumn], error) {
-	return listObjects(ctx, cl, maskingColumnsPath, maskingColumnKind, opts, wire.MaskingColumn.ToAccess)
+	return cl.maskingColumns().list(ctx, opts)
 }
 
 func (cl *Client) GetMaskingColumn(ctx context.Context, table, column string) (access.MaskingColumn, error) {
-	w, v, err := cachedGet(ctx, cl, cl.cache.maskingColumns, maskingColumnKey(table, column), maskingColumnPath(table, column),
-		wire.MaskingColumnID(table, column))
-	return withVersion(w.ToAccess(), v, err, func(c *access.MaskingColumn) *access.Version { return &c.Version })
+	return cl.maskingColumns().get(ctx, maskingColumnRef(table, column))
 }
 
 func (cl *Client) CreateMaskingColumn(ctx context.Context, c access.MaskingColumn) (access.MaskingColumn, error) {
-	w, v, err := createObject[wire.MaskingColumn](ctx, cl, maskingColumnsPath, maskingColumnKind, wire.FromMaskingColumn(c))
-	wrote(cl.cache.maskingColumns, w, err)
-	if err == nil {
-		cl.remember(maskingColumnPath(w.Table, w.Column), v)
-	}
-	return withVersion(w.ToAccess(), v, err, func(c *access.MaskingColumn) *access.Version { return &c.Version })
+	return cl.maskingColumns().create(ctx, c)
 }
 
 func (cl *Client) UpdateMaskingColumn(ctx context.Context, c access.MaskingColumn) (access.MaskingColumn, error) {
-	w, v, err := replaceObject[wire.MaskingColumn](ctx, cl, maskingColumnPath(c.Table, c.Column), maskingColumnKind,
-		wire.MaskingColumnID(c.Table, c.Column), wire.FromMaskingColumn(c), c.Version)
-	wrote(cl.cache.maskingColumns, w, err)
-	return withVersion(w.ToAccess(), v, err, func(c *access.MaskingColumn) *access.Version { return &c.Version })
+	return cl.maskingColumns().update(ctx, c)
 }
 
 func (cl *Client) DeleteMaskingColumn(ctx context.Context, table, column string, ifVersion access.Version) error {
-	err := cl.deleteObject(ctx, maskingColumnPath(table, column), maskingColumnKind, wire.MaskingColumnID(table, column), ifVersion)
-	deleted(cl.cache.maskingColumns, maskingColumnKey(table, column), err)
-	return err
+	return cl.maskingColumns().delete(ctx, maskingColumnRef(table, column), ifVersion)
 }
 
 // IP allowlists.
 
 func (cl *Client) ListIPAllowlists(ctx context.Context, opts access.ListOptions) (access.Page[access.IPAllowlist], error) {
-	return listObjects(ctx, cl, ipAllowlistsPath, ipAllowlistKind, opts, wire.IPAllowlist.ToAccess)
+	return cl.ipAllowlists().list(ctx, opts)
 }
 
 func (cl *Client) GetIPAllowlist(ctx context.Context, id string) (access.IPAllowlist, error) {
-	w, v, err := cachedGet(ctx, cl, cl.cache.ipAllowlists, id, objectPath(ipAllowlistsPath, id), id)
-	return withVersion(w.ToAccess(), v, err, func(l *access.IPAllowlist) *access.Version { return &l.Version })
+	return cl.ipAllowlists().get(ctx, idRef(wire.IPAllowlistsPath, id))
 }
 
 func (cl *Client) CreateIPAllowlist(ctx context.Context, l access.IPAllowlist) (access.IPAllowlist, error) {
-	w, v, err := createObject[wire.IPAllowlist](ctx, cl, ipAllowlistsPath, ipAllowlistKind, wire.FromIPAllowlist(l))
-	wrote(cl.cache.ipAllowlists, w, err)
-	if err == nil {
-		cl.remember(objectPath(ipAllowlistsPath, w.ID), v)
-	}
-	return withVersion(w.ToAccess(), v, err, func(l *access.IPAllowlist) *access.Version { return &l.Version })
+	return cl.ipAllowlists().create(ctx, l)
 }
 
 func (cl *Client) UpdateIPAllowlist(ctx context.Context, l access.IPAllowlist) (access.IPAllowlist, error) {
-	w, v, err := replaceObject[wire.IPAllowlist](ctx, cl, objectPath(ipAllowlistsPath, l.ID), ipAllowlistKind, l.ID, wire.FromIPAllowlist(l), l.Version)
-	wrote(cl.cache.ipAllowlists, w, err)
-	return withVersion(w.ToAccess(), v, err, func(l *access.IPAllowlist) *access.Version { return &l.Version })
+	return cl.ipAllowlists().update(ctx, l)
 }
 
 func (cl *Client) DeleteIPAllowlist(ctx context.Context, id string, ifVersion access.Version) error {
-	err := cl.deleteObject(ctx, objectPath(ipAllowlistsPath, id), ipAllowlistKind, id, ifVersion)
-	deleted(cl.cache.ipAllowlists, id, err)
-	return err
+	return cl.ipAllowlists().delete(ctx, idRef(wire.IPAllowlistsPath, id), ifVersion)
 }
 
-// Transfer credentials: the secret goes out on writes and never comes back.
+// Transfer credentials.
 
 func (cl *Client) ListTransferCredentials(ctx context.Context, opts access.ListOptions) (access.Page[access.TransferCredential], error) {
-	return listObjects(ctx, cl, transferCredentialsPath, transferCredentialKind, opts, wire.TransferCredential.ToAccess)
+	return cl.transferCredentials().list(ctx, opts)
 }
 
 func (cl *Client) GetTransferCredential(ctx context.Context, id string) (access.TransferCredential, error) {
-	w, v, err := cachedGet(ctx, cl, cl.cache.transferCredentials, id, objectPath(transferCredentialsPath, id), id)
-	return withVersion(w.ToAccess(), v, err, func(c *access.TransferCredential) *access.Version { return &c.Version })
+	return cl.transferCredentials().get(ctx, idRef(wire.TransferCredentialsPath, id))
 }
 
 func (cl *Client) CreateTransferCredential(ctx context.Context, c access.TransferCredential) (access.TransferCredential, error) {
-	w, v, err := createObject[wire.TransferCredential](ctx, cl, transferCredentialsPath, transferCredentialKind, wire.FromTransferCredentialWrite(c))
-	wrote(cl.cache.transferCredentials, w, err)
-	if err == nil {
-		cl.remember(objectPath(transferCredentialsPath, w.ID), v)
-	}
-	return withVersion(w.ToAccess(), v, err, func(c *access.TransferCredential) *access.Version { return &c.Version })
+	return cl.transferCredentials().create(ctx, c)
 }
 
 func (cl *Client) UpdateTransferCredential(ctx context.Context, c access.TransferCredential) (access.TransferCredential, error) {
-	w, v, err := replaceObject[wire.TransferCredential](ctx, cl, objectPath(transferCredentialsPath, c.ID), transferCredentialKind, c.ID,
-		wire.FromTransferCredentialWrite(c), c.Version)
-	wrote(cl.cache.transferCredentials, w, err)
-	return withVersion(w.ToAccess(), v, err, func(c *access.TransferCredential) *access.Version { return &c.Version })
+	return cl.transferCredentials().update(ctx, c)
 }
 
 func (cl *Client) DeleteTransferCredential(ctx context.Context, id string, ifVersion access.Version) error {
-	err := cl.deleteObject(ctx, objectPath(transferCredentialsPath, id), transferCredentialKind, id, ifVersion)
-	deleted(cl.cache.transferCredentials, id, err)
-	return err
+	return cl.transferCredentials().delete(ctx, idRef(wire.TransferCredentialsPath, id), ifVersion)
 }
 
 // Export destinations.
 
 func (cl *Client) ListExportDestinations(ctx context.Context, opts access.ListOptions) (access.Page[access.ExportDestination], error) {
-	return listObjects(ctx, cl, exportDestinationsPath, exportDestinationKind, opts, wire.ExportDestination.ToAccess)
+	return cl.exportDestinations().list(ctx, opts)
 }
 
 func (cl *Client) GetExportDestination(ctx context.Context, id string) (access.ExportDestination, error) {
-	w, v, err := cachedGet(ctx, cl, cl.cache.exportDestinations, id, objectPath(exportDestinationsPath, id), id)
-	return withVersion(w.ToAccess(), v, err, func(d *access.ExportDestination) *access.Version { return &d.Version })
+	return cl.exportDestinations().get(ctx, idRef(wire.ExportDestinationsPath, id))
 }
 
 func (cl *Client) CreateExportDestination(ctx context.Context, d access.ExportDestination) (access.ExportDestination, error) {
-	w, v, err := createObject[wire.ExportDestination](ctx, cl, exportDestinationsPath, exportDestinationKind, wire.FromExportDestination(d))
-	wrote(cl.cache.exportDestinations, w, err)
-	if err == nil {
-		cl.remember(objectPath(exportDestinationsPath, w.ID), v)
-	}
-	return withVersion(w.ToAccess(), v, err, func(d *access.ExportDestination) *access.Version { return &d.Version })
+	return cl.exportDestinations().create(ctx, d)
 }
 
 func (cl *Client) UpdateExportDestination(ctx context.Context, d access.ExportDestination) (access.ExportDestination, error) {
-	w, v, err := replaceObject[wire.ExportDestination](ctx, cl, objectPath(exportDestinationsPath, d.ID), exportDestinationKind, d.ID,
-		wire.FromExportDestination(d), d.Version)
-	wrote(cl.cache.exportDestinations, w, err)
-	return withVersion(w.ToAccess(), v, err, func(d *access.ExportDestination) *access.Version { return &d.Version })
+	return cl.exportDestinations().update(ctx, d)
 }
 
 func (cl *Client) DeleteExportDestination(ctx context.Context, id string, ifVersion access.Version) error {
-	err := cl.deleteObject(ctx, objectPath(exportDestinationsPath, id), exportDestinationKind, id, ifVersion)
-	deleted(cl.cache.exportDestinations, id, err)
-	return err
+	return cl.exportDestinations().delete(ctx, idRef(wire.ExportDestinationsPath, id), ifVersion)
 }
 
 // Security settings: the singleton.
 
 func (cl *Client) GetSecuritySettings(ctx context.Context) (access.SecuritySettings, error) {
-	w, v, err := getObject[wire.SecuritySettings](ctx, cl, securitySettingsPath, securitySettingsKind, access.SecuritySettingsID)
+	w, v, err := getObject[wire.SecuritySettings](ctx, cl, wire.SecuritySettingsPath, securitySettingsKind, access.SecuritySettingsID)
 	return withVersion(w.ToAccess(), v, err, func(s *access.SecuritySettings) *access.Version { return &s.Version })
 }
 
 func (cl *Client) UpdateSecuritySettings(ctx context.Context, s access.SecuritySettings) (access.SecuritySettings, error) {
-	w, v, err := replaceObject[wire.SecuritySettings](ctx, cl, securitySettingsPath, securitySettingsKind, access.SecuritySettingsID,
+	w, v, err := replaceObject[wire.SecuritySettings](ctx, cl, wire.SecuritySettingsPath, securitySettingsKind, access.SecuritySettingsID,
 		wire.FromSecuritySettings(s), s.Version)
 	return withVersion(w.ToAccess(), v, err, func(s *access.SecuritySettings) *access.Version { return &s.Version })
 }
@@ -315,8 +291,8 @@ func (cl *Client) UpdateSecuritySettings(ctx context.Context, s access.SecurityS
 // Idempotency-Key (added by do), and the new ETag is remembered for the next
 // update.
 func (cl *Client) ResetSecuritySettings(ctx context.Context) (access.SecuritySettings, error) {
-	c := call{method: http.MethodDelete, path: securitySettingsPath, kind: securitySettingsKind, id: access.SecuritySettingsID}
-	w, v, err := objectCall[wire.SecuritySettings](ctx, cl, c, securitySettingsPath)
+	c := call{method: http.MethodDelete, path: wire.SecuritySettingsPath, kind: securitySettingsKind, id: access.SecuritySettingsID}
+	w, v, err := objectCall[wire.SecuritySettings](ctx, cl, c, wire.SecuritySettingsPath)
 	return withVersion(w.ToAccess(), v, err, func(s *access.SecuritySettings) *access.Version { return &s.Version })
 }
 

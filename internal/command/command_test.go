@@ -247,3 +247,62 @@ func TestTheSecretKeyComesFromTheFlagElseTheEnvironment(t *testing.T) {
 		t.Errorf("with neither: %v, %v; want none", got, err)
 	}
 }
+
+// Probe finding: the server accepted connections without bound and, under
+// a low open-file limit, failed with "accept4: too many open files". Past
+// --max-connections a connection waits to be served instead.
+func TestServeBoundsItsOpenConnections(t *testing.T) {
+	t.Parallel()
+	db := filepath.Join(t.TempDir(), "server.db")
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- serve(ctx, ln, serveFlags{databaseFlags: databaseFlags{database: db}, maxConnections: 2}, slog.New(slog.NewJSONHandler(io.Discard, nil)))
+	}()
+	defer func() {
+		cancel()
+		<-done
+	}()
+	addr := ln.Addr().String()
+	// request sends a GET on a fresh connection and reports whether an
+	// answer came within wait.
+	request := func(conn net.Conn, wait time.Duration) bool {
+		_ = conn.SetDeadline(time.Now().Add(wait))
+		if _, err := io.WriteString(conn, "GET /v1/permissions HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil {
+			return false
+		}
+		buf := make([]byte, 12)
+		_, err := io.ReadFull(conn, buf)
+		return err == nil && strings.HasPrefix(string(buf), "HTTP/1.1 ")
+	}
+	var held []net.Conn
+	for range 2 {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		if !request(c, 5*time.Second) {
+			t.Fatal("a connection within the limit was not served")
+		}
+		held = append(held, c) // kept open: keep-alive holds its slot
+	}
+	third, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer third.Close()
+	if request(third, 300*time.Millisecond) {
+		t.Fatal("a third connection was served while two were open, with --max-connections 2")
+	}
+	held[0].Close()
+	_ = third.SetDeadline(time.Now().Add(5 * time.Second))
+	buf := make([]byte, 12)
+	if _, err := io.ReadFull(third, buf); err != nil || !strings.HasPrefix(string(buf), "HTTP/1.1 ") {
+		t.Fatalf("the waiting connection was not served once a slot was free: %q %v", buf, err)
+	}
+}

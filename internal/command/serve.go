@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"time"
 
+	"golang.org/x/net/netutil"
+
 	"github.com/engage-oss/terraform-provider-engage/internal/apiserver"
 )
 
@@ -20,12 +22,23 @@ import (
 const (
 	DefaultListen   = "127.0.0.1:8750"
 	DefaultDatabase = ".engage/server.db"
-	// serveRateLimit and serveRateBurst bound what the server accepts, all
-	// callers together: ample for Terraform's default parallelism, and a
-	// runaway client is told to back off (429, Retry-After) rather than
-	// starving the others.
+	// serveRateLimit and serveRateBurst bound what the server accepts from
+	// each token: ample for Terraform's default parallelism, and a runaway
+	// client is told to back off (429, Retry-After) rather than starving
+	// the others.
 	serveRateLimit = 100
 	serveRateBurst = 200
+	// serveUnauthenticatedLimit and serveUnauthenticatedBurst bound the
+	// failed authentications of each client address: a mistyped token
+	// retried by hand is nowhere near it, a flood is refused before any
+	// token lookup.
+	serveUnauthenticatedLimit = 2
+	serveUnauthenticatedBurst = 20
+	// serveMaxConnections bounds the connections served at once; more wait
+	// in the kernel's accept queue instead of failing the process with
+	// "too many open files". Keep it under the process's open-file limit
+	// (ulimit -n), which the database needs some of too.
+	serveMaxConnections = 512
 	// shutdownGrace is how long in-flight requests may run after SIGTERM.
 	shutdownGrace = 30 * time.Second
 )
@@ -35,8 +48,12 @@ const serveUsage = `Usage: terraform-provider-engage serve [--listen ADDR] [--da
 
 Serves the Engage reference REST API v1 over the platform's database. Every
 request needs a bearer token: mint one with 'terraform-provider-engage token create'.
-Requests beyond 100 per second (bursts of 200) get 429 with Retry-After, and
-requests from outside every enabled IP allowlist get 403.
+Each token may make --rate-limit requests per second (bursts of --rate-burst);
+beyond that it gets 429 with Retry-After, and other tokens are unaffected.
+Each client address may fail authentication --unauthenticated-rate-limit times
+per second (bursts of --unauthenticated-burst); beyond that it gets 429 before
+its token is looked up. Requests from outside every enabled IP allowlist get 403.
+At most --max-connections connections are served at once; more wait.
 SIGTERM or SIGINT stops accepting connections, lets in-flight requests finish
 (up to 30 s) and closes the database cleanly.
 
@@ -46,7 +63,10 @@ Flags:
 
 type serveFlags struct {
 	databaseFlags
-	listen, tlsCert, tlsKey string
+	listen, tlsCert, tlsKey         string
+	rateLimit, unauthenticatedLimit float64
+	rateBurst, unauthenticatedBurst int
+	maxConnections                  int // 0: no limit
 }
 
 // Serve runs `serve` until a signal arrives or the server fails; it returns
@@ -60,8 +80,24 @@ func Serve(args []string, stderr io.Writer) int {
 	f.register(fs)
 	fs.StringVar(&f.tlsCert, "tls-cert", "", "TLS certificate file (PEM); serves HTTPS with --tls-key")
 	fs.StringVar(&f.tlsKey, "tls-key", "", "TLS private key file (PEM)")
+	fs.Float64Var(&f.rateLimit, "rate-limit", serveRateLimit, "requests per second each token may make")
+	fs.IntVar(&f.rateBurst, "rate-burst", serveRateBurst, "bursts each token may make beyond --rate-limit")
+	fs.Float64Var(&f.unauthenticatedLimit, "unauthenticated-rate-limit", serveUnauthenticatedLimit,
+		"failed authentications per second each client address may make")
+	fs.IntVar(&f.unauthenticatedBurst, "unauthenticated-burst", serveUnauthenticatedBurst,
+		"bursts of failed authentications each client address may make")
+	fs.IntVar(&f.maxConnections, "max-connections", serveMaxConnections,
+		"connections served at once; more wait to be accepted (keep it under ulimit -n)")
 	if err := fs.Parse(args); err != nil {
 		return exitUsage(err)
+	}
+	if f.maxConnections < 1 {
+		fmt.Fprintln(stderr, "serve: --max-connections must be at least 1")
+		return 2
+	}
+	if f.rateLimit <= 0 || f.rateBurst < 1 || f.unauthenticatedLimit <= 0 || f.unauthenticatedBurst < 1 {
+		fmt.Fprintln(stderr, "serve: the rate limits must be positive and the bursts at least 1")
+		return 2
 	}
 	if (f.tlsCert == "") != (f.tlsKey == "") {
 		fmt.Fprintln(stderr, "serve: --tls-cert and --tls-key go together")
@@ -91,16 +127,21 @@ func serve(ctx context.Context, ln net.Listener, f serveFlags, logger *slog.Logg
 		return err
 	}
 	defer func() { err = errors.Join(err, st.Close()) }()
+	if f.maxConnections > 0 {
+		ln = netutil.LimitListener(ln, f.maxConnections)
+	}
 
 	// Request counts by route, for benchmarks: served at
 	// GET /v1/debug/requests and logged on shutdown.
 	requests := &apiserver.RequestCounter{}
 	handler := apiserver.New(st, apiserver.Options{
-		Requests:          requests,
-		Logger:            logger,
-		EnforceAllowlists: true,
-		RateLimit:         serveRateLimit,
-		RateBurst:         serveRateBurst,
+		Requests:                 requests,
+		Logger:                   logger,
+		EnforceAllowlists:        true,
+		RateLimit:                f.rateLimit,
+		RateBurst:                f.rateBurst,
+		UnauthenticatedRateLimit: f.unauthenticatedLimit,
+		UnauthenticatedBurst:     f.unauthenticatedBurst,
 		Authenticate: func(ctx context.Context, token string) (apiserver.Principal, error) {
 			t, err := st.LookupAPIToken(ctx, token)
 			return apiserver.Principal{Name: t.Name, Scopes: t.Scopes}, err

@@ -18,6 +18,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/engage-oss/terraform-provider-engage/internal/access"
+	"github.com/engage-oss/terraform-provider-engage/internal/wire"
 )
 
 var _ planAdjuster[maskingColumnModel] = maskingColumnKind{}
@@ -87,7 +88,7 @@ func (maskingColumnKind) adjustPlan(_ context.Context, _ *providerData, _ tfsdk.
 	if plan == nil || plan.Table.IsUnknown() || plan.Column.IsUnknown() {
 		return
 	}
-	plan.ID = types.StringValue(maskingColumnID(plan.Table.ValueString(), plan.Column.ValueString()))
+	plan.ID = types.StringValue(wire.MaskingColumnID(plan.Table.ValueString(), plan.Column.ValueString()))
 }
 
 func (maskingColumnKind) toObject(_ context.Context, m maskingColumnModel, _ *diag.Diagnostics) access.MaskingColumn {
@@ -100,7 +101,7 @@ func (maskingColumnKind) toObject(_ context.Context, m maskingColumnModel, _ *di
 }
 
 func (maskingColumnKind) fromObject(_ context.Context, m *maskingColumnModel, c access.MaskingColumn, _ *diag.Diagnostics) {
-	m.ID = types.StringValue(maskingColumnID(c.Table, c.Column))
+	m.ID = types.StringValue(wire.MaskingColumnID(c.Table, c.Column))
 	m.Table = types.StringValue(c.Table)
 	m.Column = types.StringValue(c.Column)
 	m.Mask = types.StringValue(string(c.Mask))
@@ -117,7 +118,7 @@ func (maskingColumnKind) identity() objectIdentity {
 			{name: "table", description: "Table holding the masked column, the resource's `table`."},
 			{name: "column", description: "The masked column, the resource's `column`."},
 		},
-		importID: func(values []string) string { return maskingColumnID(values[0], values[1]) },
+		importID: func(values []string) string { return wire.MaskingColumnID(values[0], values[1]) },
 	}
 }
 
@@ -145,7 +146,7 @@ func (maskingColumnKind) holder(ctx context.Context, svc access.Service, c acces
 	if err != nil {
 		return keyHolder{}, err
 	}
-	id := maskingColumnID(got.Table, got.Column)
+	id := wire.MaskingColumnID(got.Table, got.Column)
 	return keyHolder{attr: path.Root("column"), key: fmt.Sprintf("for the column %s", id), id: id, createdAt: got.CreatedAt}, nil
 }
 
@@ -163,6 +164,3 @@ func (maskingColumnKind) importer() importForms[access.MaskingColumn] {
 		forms: "<table>/<column>, such as contacts/email",
 	}
 }
-
-// maskingColumnID is the resource's id and import ID.
-func maskingColumnID(table, column string) string { return table + "/" + column }

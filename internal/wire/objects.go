@@ -108,9 +108,6 @@ type MaskingColumn struct {
 	Version     int64     `json:"version,omitempty"`
 }
 
-// MaskingColumnID is the identifier of the column table.column.
-func MaskingColumnID(table, column string) string { return table + "/" + column }
-
 // FromMaskingColumn maps a stored masking column to its JSON form.
 func FromMaskingColumn(c access.MaskingColumn) MaskingColumn {
 	return MaskingColumn{
