@@ -47,7 +47,7 @@ func TestAdminAllowlistsDisableAllRecoversALockedOutAccount(t *testing.T) {
 		}
 		lockOut("Elsewhere")
 
-		srv := startServer(t, db)
+		srv := startServer(t, serveFlags{databaseFlags: db})
 		status := func() int {
 			resp := srv.get(t, "/v1/whoami", "Bearer "+token)
 			_, _ = io.Copy(io.Discard, resp.Body)

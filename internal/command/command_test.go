@@ -77,7 +77,7 @@ func TestTokenCreatePrintsOneTokenThatServeAccepts(t *testing.T) {
 			t.Fatalf("stdout = %q, want exactly one token line", stdout.String())
 		}
 
-		srv := startServer(t, db)
+		srv := startServer(t, serveFlags{databaseFlags: db})
 		get := func(auth string) *http.Response { return srv.get(t, "/v1/whoami", auth) }
 		resp := get("Bearer " + token)
 		body, _ := io.ReadAll(resp.Body)
@@ -120,8 +120,8 @@ type testServer struct {
 	logs   *bytes.Buffer
 }
 
-// startServer runs serve on db until stop, or until the test ends.
-func startServer(t *testing.T, db databaseFlags) *testServer {
+// startServer runs serve with f until stop, or until the test ends.
+func startServer(t *testing.T, f serveFlags) *testServer {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -130,7 +130,7 @@ func startServer(t *testing.T, db databaseFlags) *testServer {
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &testServer{base: "http://" + ln.Addr().String(), cancel: cancel, done: make(chan error, 1), logs: &bytes.Buffer{}}
 	go func() {
-		s.done <- serve(ctx, ln, serveFlags{databaseFlags: db}, slog.New(slog.NewJSONHandler(s.logs, nil)))
+		s.done <- serve(ctx, ln, f, slog.New(slog.NewJSONHandler(s.logs, nil)))
 	}()
 	t.Cleanup(cancel)
 	return s
@@ -254,20 +254,9 @@ func TestTheSecretKeyComesFromTheFlagElseTheEnvironment(t *testing.T) {
 func TestServeBoundsItsOpenConnections(t *testing.T) {
 	t.Parallel()
 	db := filepath.Join(t.TempDir(), "server.db")
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() {
-		done <- serve(ctx, ln, serveFlags{databaseFlags: databaseFlags{database: db}, maxConnections: 2}, slog.New(slog.NewJSONHandler(io.Discard, nil)))
-	}()
-	defer func() {
-		cancel()
-		<-done
-	}()
-	addr := ln.Addr().String()
+	srv := startServer(t, serveFlags{databaseFlags: databaseFlags{database: db}, maxConnections: 2})
+	defer srv.stop(t)
+	addr := strings.TrimPrefix(srv.base, "http://")
 	// request sends a GET on a fresh connection and reports whether an
 	// answer came within wait.
 	request := func(conn net.Conn, wait time.Duration) bool {
