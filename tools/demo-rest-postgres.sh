@@ -13,7 +13,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 work=$root/build/rest-demo-postgres
 rest=$root/examples/rest
 
-rm -rf "$work" "$rest/.terraform" "$rest"/terraform.tfstate*
+# The lock file too: it pins the checksum of the provider built last time.
+rm -rf "$work" "$rest/.terraform" "$rest/.terraform.lock.hcl" "$rest"/terraform.tfstate*
 mkdir -p "$work"
 cluster_pid='' server_pid=''
 stop() {

@@ -16,7 +16,7 @@ server runs or not, so they reach the account when its API does not.
 allowlists disable-all  disables every enabled IP allowlist, keeping their
         entries, and prints what it disabled: the recovery for an account whose
         allowlists leave every caller (you included) outside. Servers stop
-        enforcing the lists at once; fix the configuration and re-enable them
+        enforcing the lists within a second; fix the configuration and re-enable them
         (terraform apply) once your address is in one.
 
 ` + databaseHelp + `
@@ -69,6 +69,6 @@ func disableAllAllowlists(ctx context.Context, st *store.Store, stdout io.Writer
 	for _, l := range disabled {
 		fmt.Fprintf(stdout, "disabled IP allowlist %q (%s, %d entries)\n", l.Name, l.ID, len(l.Entries))
 	}
-	fmt.Fprintf(stdout, "disabled %d IP allowlist(s) of %s; every address may reach the API again\n", len(disabled), st.Location())
+	fmt.Fprintf(stdout, "disabled %d IP allowlist(s) of %s; every address may reach the API again within a second\n", len(disabled), st.Location())
 	return nil
 }

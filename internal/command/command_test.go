@@ -77,7 +77,7 @@ func TestTokenCreatePrintsOneTokenThatServeAccepts(t *testing.T) {
 			t.Fatalf("stdout = %q, want exactly one token line", stdout.String())
 		}
 
-		srv := startServer(t, db)
+		srv := startServer(t, serveFlags{databaseFlags: db})
 		get := func(auth string) *http.Response { return srv.get(t, "/v1/whoami", auth) }
 		resp := get("Bearer " + token)
 		body, _ := io.ReadAll(resp.Body)
@@ -120,8 +120,8 @@ type testServer struct {
 	logs   *bytes.Buffer
 }
 
-// startServer runs serve on db until stop, or until the test ends.
-func startServer(t *testing.T, db databaseFlags) *testServer {
+// startServer runs serve with f until stop, or until the test ends.
+func startServer(t *testing.T, f serveFlags) *testServer {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -130,7 +130,7 @@ func startServer(t *testing.T, db databaseFlags) *testServer {
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &testServer{base: "http://" + ln.Addr().String(), cancel: cancel, done: make(chan error, 1), logs: &bytes.Buffer{}}
 	go func() {
-		s.done <- serve(ctx, ln, serveFlags{databaseFlags: db}, slog.New(slog.NewJSONHandler(s.logs, nil)))
+		s.done <- serve(ctx, ln, f, slog.New(slog.NewJSONHandler(s.logs, nil)))
 	}()
 	t.Cleanup(cancel)
 	return s
@@ -223,26 +223,40 @@ func TestCommandLineMistakesAreUsageErrors(t *testing.T) {
 	}
 }
 
+// Not parallel: it sets the environment.
+func TestTheSecretKeyComesFromTheFlagElseTheEnvironment(t *testing.T) {
+	fromEnv := bytes.Repeat([]byte{1}, store.SecretKeySize)
+	fromFile := bytes.Repeat([]byte{2}, store.SecretKeySize)
+	keyFile := filepath.Join(t.TempDir(), "secret.key")
+	if err := os.WriteFile(keyFile, []byte(base64.StdEncoding.EncodeToString(fromFile)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv(EnvSecretKey, " "+base64.StdEncoding.EncodeToString(fromEnv)+"\n")
+	if got, err := (databaseFlags{}).secretKey(); err != nil || !bytes.Equal(got, fromEnv) {
+		t.Errorf("with %s alone: %v, %v; want its key", EnvSecretKey, got, err)
+	}
+	if got, err := (databaseFlags{secretKeyFile: keyFile}).secretKey(); err != nil || !bytes.Equal(got, fromFile) {
+		t.Errorf("with both: %v, %v; want the file's key", got, err)
+	}
+	t.Setenv(EnvSecretKey, base64.StdEncoding.EncodeToString([]byte("short")))
+	if _, err := (databaseFlags{}).secretKey(); err == nil || !strings.Contains(err.Error(), EnvSecretKey+" must hold 32 random bytes") {
+		t.Errorf("a short key: %v", err)
+	}
+	t.Setenv(EnvSecretKey, "")
+	if got, err := (databaseFlags{}).secretKey(); err != nil || got != nil {
+		t.Errorf("with neither: %v, %v; want none", got, err)
+	}
+}
+
 // Probe finding: the server accepted connections without bound and, under
 // a low open-file limit, failed with "accept4: too many open files". Past
 // --max-connections a connection waits to be served instead.
 func TestServeBoundsItsOpenConnections(t *testing.T) {
 	t.Parallel()
 	db := filepath.Join(t.TempDir(), "server.db")
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() {
-		done <- serve(ctx, ln, serveFlags{databaseFlags: databaseFlags{database: db}, maxConnections: 2}, slog.New(slog.NewJSONHandler(io.Discard, nil)))
-	}()
-	defer func() {
-		cancel()
-		<-done
-	}()
-	addr := ln.Addr().String()
+	srv := startServer(t, serveFlags{databaseFlags: databaseFlags{database: db}, maxConnections: 2})
+	defer srv.stop(t)
+	addr := strings.TrimPrefix(srv.base, "http://")
 	// request sends a GET on a fresh connection and reports whether an
 	// answer came within wait.
 	request := func(conn net.Conn, wait time.Duration) bool {
@@ -279,30 +293,5 @@ func TestServeBoundsItsOpenConnections(t *testing.T) {
 	buf := make([]byte, 12)
 	if _, err := io.ReadFull(third, buf); err != nil || !strings.HasPrefix(string(buf), "HTTP/1.1 ") {
 		t.Fatalf("the waiting connection was not served once a slot was free: %q %v", buf, err)
-	}
-}
-
-// Not parallel: it sets the environment.
-func TestTheSecretKeyComesFromTheFlagElseTheEnvironment(t *testing.T) {
-	fromEnv := bytes.Repeat([]byte{1}, store.SecretKeySize)
-	fromFile := bytes.Repeat([]byte{2}, store.SecretKeySize)
-	keyFile := filepath.Join(t.TempDir(), "secret.key")
-	if err := os.WriteFile(keyFile, []byte(base64.StdEncoding.EncodeToString(fromFile)), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	t.Setenv(EnvSecretKey, " "+base64.StdEncoding.EncodeToString(fromEnv)+"\n")
-	if got, err := (databaseFlags{}).secretKey(); err != nil || !bytes.Equal(got, fromEnv) {
-		t.Errorf("with %s alone: %v, %v; want its key", EnvSecretKey, got, err)
-	}
-	if got, err := (databaseFlags{secretKeyFile: keyFile}).secretKey(); err != nil || !bytes.Equal(got, fromFile) {
-		t.Errorf("with both: %v, %v; want the file's key", got, err)
-	}
-	t.Setenv(EnvSecretKey, base64.StdEncoding.EncodeToString([]byte("short")))
-	if _, err := (databaseFlags{}).secretKey(); err == nil || !strings.Contains(err.Error(), EnvSecretKey+" must hold 32 random bytes") {
-		t.Errorf("a short key: %v", err)
-	}
-	t.Setenv(EnvSecretKey, "")
-	if got, err := (databaseFlags{}).secretKey(); err != nil || got != nil {
-		t.Errorf("with neither: %v, %v; want none", got, err)
 	}
 }

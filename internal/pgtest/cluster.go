@@ -178,7 +178,7 @@ func (c *Cluster) startServer(ctx context.Context, bin string, cred *syscall.Cre
 		select {
 		case <-c.exited:
 			c.cmd = nil
-			return fmt.Errorf("postgres exited at start (%v):\n%s", c.waitErr, c.logTail())
+			return fmt.Errorf("postgres exited at start (%w):\n%s", c.waitErr, c.logTail())
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-time.After(10 * time.Millisecond):

@@ -33,9 +33,11 @@ type dialect struct {
 	// lockMigrations, when not empty, runs first in every migration's
 	// transaction and holds other processes' migrations off until it ends.
 	lockMigrations string
-	// writeTx, snapshotTx and migrationTx are the options of write
-	// transactions, multi-query reads and migrations.
-	writeTx, snapshotTx, migrationTx *sql.TxOptions
+	// writeTx and snapshotTx are the options of write transactions and
+	// of multi-query reads. lockingTx is for writes whose correctness
+	// rests on locks rather than on serializability (migrations, behind an
+	// advisory lock): they wait for a lock instead of being aborted for it.
+	writeTx, snapshotTx, lockingTx *sql.TxOptions
 }
 
 // sqliteDialect: writes are serialized by SQLite's write lock (BEGIN
@@ -77,7 +79,7 @@ var postgresDialect = &dialect{
 	lockMigrations: `SELECT pg_advisory_xact_lock(hashtextextended('engage schema migrations in ' || current_schema(), 0))`,
 	writeTx:        &sql.TxOptions{Isolation: sql.LevelSerializable},
 	snapshotTx:     &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true},
-	migrationTx:    &sql.TxOptions{Isolation: sql.LevelReadCommitted},
+	lockingTx:      &sql.TxOptions{Isolation: sql.LevelReadCommitted},
 }
 
 // PostgreSQL error codes the store acts on

@@ -64,7 +64,7 @@ func (s *Store) migrate(ctx context.Context) error {
 			current, len(migrations))
 	}
 	for _, m := range migrations[current:] {
-		err := s.writeWith(ctx, s.dialect.migrationTx, func(tx *sql.Tx) error { return applyMigration(ctx, s.dialect, tx, m) })
+		err := s.writeWith(ctx, s.dialect.lockingTx, func(tx *sql.Tx) error { return applyMigration(ctx, s.dialect, tx, m) })
 		if err != nil {
 			return fmt.Errorf("applying schema migration %s: %w", m.file(s.dialect), err)
 		}

@@ -391,7 +391,7 @@ func TestMigration3RecomputesNameKeysAndKeepsCollidingOnes(t *testing.T) {
 func migrateDB(t *testing.T, d *dialect, db *sql.DB, ms []migration) {
 	t.Helper()
 	for _, m := range ms {
-		tx, err := db.BeginTx(t.Context(), d.migrationTx)
+		tx, err := db.BeginTx(t.Context(), d.lockingTx)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -120,13 +120,7 @@ func TestDeletingARoleWhileAUserIsGivenItKeepsTheRule(t *testing.T) {
 				_, err := s.CreateUser(t.Context(), access.User{Email: fmt.Sprintf("u%d@example.com", round), RoleID: r.ID})
 				return err
 			})
-			deleteErr, createErr := errs[0], errs[1]
-			switch {
-			case deleteErr == nil && errors.Is(createErr, access.ErrInvalid):
-			case createErr == nil && errors.Is(deleteErr, access.ErrConflict):
-			default:
-				t.Fatalf("round %d: delete: %v; create user: %v; want exactly one to succeed, the other refused by the rule", round, deleteErr, createErr)
-			}
+			assertOneOfDeleteAndUseWon(t, round, errs)
 		}
 	})
 }
@@ -148,13 +142,22 @@ func TestDeletingACredentialWhileADestinationUsesItKeepsTheRule(t *testing.T) {
 				})
 				return err
 			})
-			deleteErr, createErr := errs[0], errs[1]
-			switch {
-			case deleteErr == nil && errors.Is(createErr, access.ErrInvalid):
-			case createErr == nil && errors.Is(deleteErr, access.ErrConflict):
-			default:
-				t.Fatalf("round %d: delete: %v; create destination: %v; want exactly one to succeed, the other refused by the rule", round, deleteErr, createErr)
-			}
+			assertOneOfDeleteAndUseWon(t, round, errs)
 		}
 	})
+}
+
+// assertOneOfDeleteAndUseWon checks the errors of a race between deleting
+// an object (errs[0]) and creating another that uses it (errs[1]): exactly
+// one succeeded, and the other was refused by the rule, as a conflict (still
+// in use) or an invalid reference (no longer there).
+func assertOneOfDeleteAndUseWon(t *testing.T, round int, errs []error) {
+	t.Helper()
+	deleteErr, createErr := errs[0], errs[1]
+	switch {
+	case deleteErr == nil && errors.Is(createErr, access.ErrInvalid):
+	case createErr == nil && errors.Is(deleteErr, access.ErrConflict):
+	default:
+		t.Fatalf("round %d: delete: %v; create its user: %v; want exactly one to succeed, the other refused by the rule", round, deleteErr, createErr)
+	}
 }

@@ -82,6 +82,15 @@ type options struct {
 	secretKey   []byte
 }
 
+// newOptions applies opts to the defaults.
+func newOptions(opts []Option) options {
+	o := options{busyTimeout: DefaultBusyTimeout}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	return o
+}
+
 // WithSecretKey sets the AES-256 key (SecretKeySize bytes) that encrypts
 // transfer credential secrets at rest. Without it the key lives in a file
 // beside the database (KeyFilePath), created on first use.
@@ -127,10 +136,7 @@ func OpenDatabase(ctx context.Context, database string, opts ...Option) (*Store,
 // schema up to date, installs the system roles and checks the secret key
 // against the one the database's secrets were sealed with.
 func openPostgres(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
-	o := options{busyTimeout: DefaultBusyTimeout}
-	for _, opt := range opts {
-		opt(&o)
-	}
+	o := newOptions(opts)
 	name := redactURL(dsn)
 	if o.secretKey == nil {
 		return nil, fmt.Errorf("opening the PostgreSQL database %s: %w", name, ErrSecretKeyRequired)
@@ -187,10 +193,7 @@ func redactURL(u string) string {
 // folder is created with mode 0700 and a new file gets mode 0600: the file
 // will hold credentials, so only its owner should read it.
 func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
-	o := options{busyTimeout: DefaultBusyTimeout}
-	for _, opt := range opts {
-		opt(&o)
-	}
+	o := newOptions(opts)
 	if path == "" {
 		return nil, errors.New("opening embedded database: path is empty")
 	}
@@ -246,15 +249,17 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 }
 
 // OpenMemory opens a fresh, private in-memory database, for tests. Each call
-// gets its own database.
+// gets its own database. Options apply as to Open; without WithSecretKey the
+// key is random and dies with the database.
 //
 // ":memory:" gives every connection its own database, so the pool is pinned
 // to one connection that never expires: a second connection would see an
 // empty database, and a closed one would take the data with it. (A named
 // shared-cache database would allow several connections, but shared cache
 // locks tables, and a locked table fails at once instead of waiting.)
-func OpenMemory(ctx context.Context) (*Store, error) {
-	secrets, err := newSecretBox(nil, "") // a random key that dies with the database
+func OpenMemory(ctx context.Context, opts ...Option) (*Store, error) {
+	o := newOptions(opts)
+	secrets, err := newSecretBox(o.secretKey, "") // without a key, a random one that dies with the database
 	if err != nil {
 		return nil, err
 	}
@@ -272,7 +277,7 @@ func OpenMemory(ctx context.Context) (*Store, error) {
 		writer:      db,
 		dialect:     sqliteDialect,
 		path:        memoryPath,
-		busyTimeout: DefaultBusyTimeout,
+		busyTimeout: o.busyTimeout,
 		catalog:     access.DefaultCatalog(),
 		gate:        newWriteGate(false),
 		closeGate:   func() {},
