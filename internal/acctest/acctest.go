@@ -113,7 +113,7 @@ func RESTWith(t *testing.T, opts RESTOptions) *Backend {
 	serverOpts := apiserver.Options{
 		Authenticate: func(ctx context.Context, token string) (apiserver.Principal, error) {
 			tok, err := st.LookupAPIToken(ctx, token)
-			return apiserver.Principal{Name: tok.Name, Scopes: tok.Scopes}, err
+			return apiserver.Principal{ID: tok.ID, Name: tok.Name, Scopes: tok.Scopes}, err
 		},
 	}
 	if opts.Server != nil {

@@ -2,6 +2,7 @@ package apiserver
 
 import (
 	"bytes"
+	"cmp"
 	"container/list"
 	"context"
 	"crypto/sha256"
@@ -40,7 +41,7 @@ import (
 func idempotencyScope(r *http.Request, key string) string {
 	token := ""
 	if p, ok := principalFrom(r.Context()); ok {
-		token = p.Name
+		token = cmp.Or(p.ID, p.Name)
 	}
 	return strings.Join([]string{token, r.Method, r.URL.EscapedPath(), key}, "\x00")
 }
@@ -322,7 +323,7 @@ func (s *server) answerDurably(w http.ResponseWriter, r *http.Request, h http.Ha
 		// retry with the same key finds the answer if it was, and runs
 		// again if it was not.
 		s.writeError(w, r, &requestError{
-			status: http.StatusServiceUnavailable, typ: wire.ProblemInternal, title: "Write not committed",
+			status: http.StatusServiceUnavailable, typ: wire.ProblemUnavailable, title: "Write not committed",
 			detail: "the write could not be committed; retry it with the same Idempotency-Key",
 		})
 		s.log.LogAttrs(r.Context(), slog.LevelWarn, "idempotent write not committed",

@@ -144,7 +144,7 @@ func serve(ctx context.Context, ln net.Listener, f serveFlags, logger *slog.Logg
 		UnauthenticatedBurst:     f.unauthenticatedBurst,
 		Authenticate: func(ctx context.Context, token string) (apiserver.Principal, error) {
 			t, err := st.LookupAPIToken(ctx, token)
-			return apiserver.Principal{Name: t.Name, Scopes: t.Scopes}, err
+			return apiserver.Principal{ID: t.ID, Name: t.Name, Scopes: t.Scopes}, err
 		},
 	})
 	srv := &http.Server{

@@ -32,6 +32,10 @@ func (e *LockedError) Error() string {
 // Unwrap returns the SQLite error, if any.
 func (e *LockedError) Unwrap() error { return e.Err }
 
+// Is makes errors.Is(err, access.ErrUnavailable) true: nothing was written,
+// and a retry may find the database free.
+func (e *LockedError) Is(target error) bool { return target == access.ErrUnavailable }
+
 // isBusy reports whether err is SQLite's SQLITE_BUSY in any of its extended
 // forms (BUSY_RECOVERY, BUSY_SNAPSHOT, BUSY_TIMEOUT): the primary result code
 // is the low byte.
@@ -59,6 +63,10 @@ func (e *ContendedError) Error() string {
 
 // Unwrap returns PostgreSQL's error.
 func (e *ContendedError) Unwrap() error { return e.Err }
+
+// Is makes errors.Is(err, access.ErrUnavailable) true: nothing was written,
+// and a retry may not collide again.
+func (e *ContendedError) Is(target error) bool { return target == access.ErrUnavailable }
 
 // kindOfTable names what a table holds, as the access errors name it.
 var kindOfTable = map[string]string{
