@@ -31,10 +31,12 @@ Without a command this is the Engage provider plugin, which Terraform starts
 itself (terraform init installs it; there is no need to run it by hand).
 
 Commands:
+  admin        operator commands on the server's database (admin allowlists
+               disable-all: the recovery for an account locked out by its allowlists)
   review-plan  report what a saved plan does to access (who gains what), as
                Markdown for a pull request or JSON for policies
-  serve        run the reference REST API server over an embedded database
-  token        create an API token for the server
+  serve        run the reference REST API server over SQLite or PostgreSQL
+  token        create, list and revoke API tokens for the server
 
 Run 'terraform-provider-engage COMMAND --help' for a command's flags.
 
@@ -53,6 +55,8 @@ func main() {
 			os.Exit(command.Serve(os.Args[2:], os.Stderr))
 		case "token":
 			os.Exit(command.Token(os.Args[2:], os.Stdout, os.Stderr))
+		case "admin":
+			os.Exit(command.Admin(os.Args[2:], os.Stdout, os.Stderr))
 		case "review-plan":
 			os.Exit(command.ReviewPlan(os.Args[2:], os.Stdin, os.Stdout, os.Stderr))
 		}

@@ -17,6 +17,10 @@ var (
 	ErrUnauthorized       = errors.New("unauthorized")
 	ErrForbidden          = errors.New("forbidden")
 	ErrRateLimited        = errors.New("rate limited")
+	// ErrUnavailable means the platform could not do the request now (its
+	// database busy past its timeout, a write aborted by concurrent ones)
+	// and did nothing: the same request may succeed when retried.
+	ErrUnavailable = errors.New("temporarily unavailable")
 )
 
 // NotFoundError says which object does not exist.

@@ -4,6 +4,7 @@
 package acctest
 
 import (
+	"bytes"
 	"context"
 	"net/http"
 	"net/http/httptest"
@@ -18,6 +19,7 @@ import (
 	"github.com/engage-oss/terraform-provider-engage/internal/access"
 	"github.com/engage-oss/terraform-provider-engage/internal/apiserver"
 	"github.com/engage-oss/terraform-provider-engage/internal/apiserver/openapitest"
+	"github.com/engage-oss/terraform-provider-engage/internal/pgtest"
 	"github.com/engage-oss/terraform-provider-engage/internal/provider"
 	"github.com/engage-oss/terraform-provider-engage/internal/rpcsweep"
 	"github.com/engage-oss/terraform-provider-engage/internal/store"
@@ -77,6 +79,9 @@ type RESTOptions struct {
 	Wrap func(http.Handler) http.Handler
 	// Provider adds options to the provider under test.
 	Provider []provider.Option
+	// Postgres serves from a PostgreSQL database of the test binary's
+	// private cluster (package pgtest) instead of an SQLite file.
+	Postgres bool
 }
 
 // REST returns a backend where the provider talks HTTP, through the REST
@@ -92,7 +97,12 @@ func RESTWith(t *testing.T, opts RESTOptions) *Backend {
 	t.Helper()
 	ctx := context.Background()
 	dbPath := filepath.Join(t.TempDir(), "server.db")
-	st, err := store.Open(ctx, dbPath)
+	var storeOpts []store.Option
+	if opts.Postgres {
+		dbPath = pgtest.NewDatabase(t)
+		storeOpts = append(storeOpts, store.WithSecretKey(bytes.Repeat([]byte{9}, store.SecretKeySize)))
+	}
+	st, err := store.OpenDatabase(ctx, dbPath, storeOpts...)
 	if err != nil {
 		t.Fatalf("opening the server's store: %v", err)
 	}
@@ -103,7 +113,7 @@ func RESTWith(t *testing.T, opts RESTOptions) *Backend {
 	serverOpts := apiserver.Options{
 		Authenticate: func(ctx context.Context, token string) (apiserver.Principal, error) {
 			tok, err := st.LookupAPIToken(ctx, token)
-			return apiserver.Principal{Name: tok.Name, Scopes: tok.Scopes}, err
+			return apiserver.Principal{ID: tok.ID, Name: tok.Name, Scopes: tok.Scopes}, err
 		},
 	}
 	if opts.Server != nil {
@@ -141,13 +151,27 @@ func RESTWith(t *testing.T, opts RESTOptions) *Backend {
 	}
 }
 
-// backends lists every backend the acceptance suite runs on.
+// RESTPostgres is REST with the server on PostgreSQL.
+func RESTPostgres(t *testing.T) *Backend {
+	t.Helper()
+	b := RESTWith(t, RESTOptions{Postgres: true})
+	b.Name = "rest-postgres"
+	return b
+}
+
+// backends lists every backend the acceptance suite runs on. An opt-in
+// backend runs only when EnvBackends names it: rest-postgres is the REST
+// leg again on a server over PostgreSQL, which make test-rest-postgres runs
+// for the tests that cover every resource (the server's rules are the
+// store's, tested on both dialects in package store).
 var backends = []struct {
-	name string
-	open func(*testing.T) *Backend
+	name  string
+	open  func(*testing.T) *Backend
+	optIn bool
 }{
-	{"embedded", Embedded},
-	{"rest", REST},
+	{"embedded", Embedded, false},
+	{"rest", REST, false},
+	{"rest-postgres", RESTPostgres, true},
 }
 
 // ForEachBackend runs test once per backend, each as a parallel subtest
@@ -188,6 +212,9 @@ func forEachBackend(t *testing.T, parallel bool, test func(t *testing.T, b *Back
 		}
 	}
 	for _, backend := range backends {
+		if backend.optIn && !slices.Contains(only, backend.name) {
+			continue
+		}
 		t.Run(backend.name, func(t *testing.T) {
 			if only != nil && !slices.Contains(only, backend.name) {
 				t.Skipf("%s=%s", EnvBackends, strings.Join(only, ","))

@@ -116,3 +116,46 @@ func TestAnAllowlistWriteThroughTheServerIsEnforcedAtOnce(t *testing.T) {
 	}, "Engage-Allow-Lockout", "true")
 	srv.expect(t, http.StatusForbidden, "GET", "/v1/roles", nil)
 }
+
+// countingStore counts the reads of the allowlists of a store, whose
+// generations it keeps.
+type countingStore struct {
+	*store.Store
+	reads atomic.Int64
+}
+
+func (c *countingStore) ListIPAllowlists(ctx context.Context, opts access.ListOptions) (access.Page[access.IPAllowlist], error) {
+	c.reads.Add(1)
+	return c.Store.ListIPAllowlists(ctx, opts)
+}
+
+// Over a store, whose allowlist changes bump a generation (any server's,
+// and `admin allowlists disable-all`), a change made elsewhere is enforced
+// at the next request, and the lists are read only when the generation
+// moved.
+func TestAChangeOnAnotherReplicaIsEnforcedAtTheNextRequest(t *testing.T) {
+	t.Parallel()
+	st, err := store.OpenMemory(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	svc := &countingStore{Store: st}
+	srv := newTestServerOver(t, svc, st, Options{EnforceAllowlists: true})
+	for range 100 {
+		srv.expect(t, http.StatusOK, "GET", "/v1/roles", nil)
+	}
+	if n := svc.reads.Load(); n != 1 {
+		t.Errorf("100 requests with unchanged lists read them %d times, want 1", n)
+	}
+	// Another replica (here: the database directly) locks 127.0.0.1 out.
+	if _, err := st.CreateIPAllowlist(t.Context(), access.IPAllowlist{
+		Name: "Elsewhere", Enabled: true, Entries: []access.AllowlistEntry{{CIDR: "203.0.113.0/24"}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	srv.expect(t, http.StatusForbidden, "GET", "/v1/roles", nil)
+	if n := svc.reads.Load(); n != 2 {
+		t.Errorf("the change was enforced after %d reads, want 2", n)
+	}
+}

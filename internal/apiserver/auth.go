@@ -10,8 +10,11 @@ import (
 	"github.com/engage-oss/terraform-provider-engage/internal/access"
 )
 
-// Principal is whom a request's bearer token belongs to.
+// Principal is whom a request's bearer token belongs to. ID names the
+// token for good (a revoked token's name may be given to a new one); Name
+// is for people.
 type Principal struct {
+	ID     string
 	Name   string
 	Scopes []string
 }

@@ -25,7 +25,7 @@ func (s *server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var limited *access.RateLimitedError
 	if errors.As(err, &limited) {
 		w.Header().Set("Retry-After", strconv.Itoa(retryAfterSeconds(limited)))
-	} else if p.Status == http.StatusTooManyRequests {
+	} else if p.Status == http.StatusTooManyRequests || p.Status == http.StatusServiceUnavailable {
 		w.Header().Set("Retry-After", "1")
 	}
 	if p.Status == http.StatusUnauthorized {

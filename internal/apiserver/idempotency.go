@@ -2,17 +2,21 @@ package apiserver
 
 import (
 	"bytes"
+	"cmp"
 	"container/list"
 	"context"
 	"crypto/sha256"
 	"errors"
+	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"slices"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/engage-oss/terraform-provider-engage/internal/access"
 	"github.com/engage-oss/terraform-provider-engage/internal/wire"
 )
 
@@ -26,16 +30,18 @@ import (
 // request is refused (422) rather than answered with an unrelated object.
 // Two tokens never see each other's answers.
 //
-// The store is in memory and bounded in entries and in bytes (a response
-// is at most an object of MaxBodyBytes and its headers): it protects against
-// retries within one server process, which is what the client's retry loop
-// needs.
+// Where the service keeps answers (access.AnswerStore: the store, on
+// SQLite and PostgreSQL) an answer is recorded in the database in the
+// write's own transaction (answerDurably), so that a retry reaching another
+// replica, or the same one restarted, gets it. Otherwise (a service that
+// keeps none) answers are remembered in this process's memory, bounded in
+// entries and in bytes.
 
 // idempotencyScope is the key under which a request's answer is remembered.
 func idempotencyScope(r *http.Request, key string) string {
 	token := ""
 	if p, ok := principalFrom(r.Context()); ok {
-		token = p.Name
+		token = cmp.Or(p.ID, p.Name)
 	}
 	return strings.Join([]string{token, r.Method, r.URL.EscapedPath(), key}, "\x00")
 }
@@ -203,12 +209,13 @@ func (s *server) idempotent(h http.Handler) http.Handler {
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
 
+		if s.answers != nil {
+			s.answerDurably(w, r, h, idempotencyScope(r, key), sha256.Sum256(body))
+			return
+		}
 		replay, finish, err := s.idem.acquire(r.Context(), idempotencyScope(r, key), sha256.Sum256(body))
 		if errors.Is(err, errKeyReused) {
-			s.writeError(w, r, &requestError{
-				status: http.StatusUnprocessableEntity, typ: wire.ProblemIdempotencyReuse, title: "Idempotency key reused",
-				detail: "this Idempotency-Key was already used with a different request body; use a new key for a new request",
-			})
+			s.writeError(w, r, keyReusedError())
 			return
 		}
 		if err != nil {
@@ -280,4 +287,78 @@ func (w *recordingWriter) statusCode() int {
 		return http.StatusOK
 	}
 	return w.status
+}
+
+// answerDurably serves a write with an Idempotency-Key over an AnswerStore:
+// the recorded answer when there is one; otherwise the handler runs with an
+// IdempotentWrite in its context, the service leaves the write's
+// transaction open, and the answer the handler wrote is committed with it.
+// A write that failed (a 4xx from the service, nothing written) records
+// nothing: its retry runs again and fails the same way.
+func (s *server) answerDurably(w http.ResponseWriter, r *http.Request, h http.Handler, scope string, bodyHash [sha256.Size]byte) {
+	if s.replayRecorded(w, r, scope, bodyHash) {
+		return
+	}
+	write := &access.IdempotentWrite{Scope: scope, BodyHash: bodyHash}
+	defer write.Abort() // a panic in the handler: roll the write back
+	rec := &recordingWriter{header: http.Header{}}
+	h.ServeHTTP(rec, r.WithContext(access.WithIdempotentWrite(r.Context(), write)))
+	answer := access.WriteAnswer{Status: rec.statusCode(), Header: rec.header, Body: rec.body.Bytes()}
+	if answer.Status >= 500 || answer.Status == http.StatusTooManyRequests {
+		write.Abort()
+		writeStored(w, &storedResponse{status: answer.Status, header: answer.Header, body: answer.Body}, false)
+		return
+	}
+	committed, err := write.Commit(r.Context(), answer)
+	switch {
+	case errors.Is(err, access.ErrAnswerRecorded):
+		// A retry that raced this request's first attempt, which won.
+		if s.replayRecorded(w, r, scope, bodyHash) {
+			return
+		}
+		s.writeError(w, r, fmt.Errorf("an answer recorded under this Idempotency-Key vanished: %w", err))
+		return
+	case err != nil:
+		// Nothing was committed (or the commit's outcome is unknown): a
+		// retry with the same key finds the answer if it was, and runs
+		// again if it was not.
+		s.writeError(w, r, &requestError{
+			status: http.StatusServiceUnavailable, typ: wire.ProblemUnavailable, title: "Write not committed",
+			detail: "the write could not be committed; retry it with the same Idempotency-Key",
+		})
+		s.log.LogAttrs(r.Context(), slog.LevelWarn, "idempotent write not committed",
+			slog.String("request_id", RequestID(r.Context())), slog.String("error", err.Error()))
+		return
+	case !committed && s.replayRecorded(w, r, scope, bodyHash):
+		// The service refused this attempt because a first attempt, on
+		// another replica, committed meanwhile (its name is taken now):
+		// its answer is this request's answer.
+		return
+	}
+	writeStored(w, &storedResponse{status: answer.Status, header: answer.Header, body: answer.Body}, false)
+}
+
+// replayRecorded answers with the answer recorded under scope, or 422 when
+// it answered another body; false when there is none.
+func (s *server) replayRecorded(w http.ResponseWriter, r *http.Request, scope string, bodyHash [sha256.Size]byte) bool {
+	answer, recordedHash, found, err := s.answers.LookupAnswer(r.Context(), scope)
+	switch {
+	case err != nil:
+		s.writeError(w, r, err)
+		return true
+	case !found:
+		return false
+	case recordedHash != bodyHash:
+		s.writeError(w, r, keyReusedError())
+		return true
+	}
+	writeStored(w, &storedResponse{status: answer.Status, header: answer.Header, body: answer.Body}, true)
+	return true
+}
+
+func keyReusedError() error {
+	return &requestError{
+		status: http.StatusUnprocessableEntity, typ: wire.ProblemIdempotencyReuse, title: "Idempotency key reused",
+		detail: "this Idempotency-Key was already used with a different request body; use a new key for a new request",
+	}
 }

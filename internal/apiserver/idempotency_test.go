@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/engage-oss/terraform-provider-engage/internal/access"
+	"github.com/engage-oss/terraform-provider-engage/internal/store"
 	"github.com/engage-oss/terraform-provider-engage/internal/wire"
 )
 
@@ -99,10 +100,20 @@ func TestConcurrentRetriesWithOneKeyCreateOneObject(t *testing.T) {
 	}
 }
 
+// memoryAnswers hides the store's access.AnswerStore, so the server
+// remembers answers in memory, under Options.IdempotencyTTL and Now (the
+// store's own expiry is tested in package store).
+type memoryAnswers struct{ access.Service }
+
 func TestARememberedResponseExpiresAfterTheTTL(t *testing.T) {
 	t.Parallel()
 	clock := &fakeClock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
-	s := newTestServer(t, Options{Now: clock.Now, IdempotencyTTL: time.Hour})
+	st, err := store.OpenMemory(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	s := newTestServerOver(t, memoryAnswers{st}, st, Options{Now: clock.Now, IdempotencyTTL: time.Hour})
 	body := wire.Role{Name: "Expiring", Permissions: []string{"campaign.view"}}
 	var first wire.Role
 	s.expect(t, http.StatusCreated, "POST", "/v1/roles", body, "Idempotency-Key", "k").decode(t, &first)

@@ -3,6 +3,7 @@ package apiserver
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"sync"
@@ -173,5 +174,17 @@ func TestMiddlewareFromOptionsWrapsTheRoutes(t *testing.T) {
 	s.expect(t, http.StatusOK, "GET", "/v1/whoami", nil, "Authorization", "Bearer x")
 	if logs := s.log.String(); !strings.Contains(logs, `"status":401`) || !strings.Contains(logs, `"route":"GET /v1/whoami"`) {
 		t.Errorf("a request refused by middleware is not logged:\n%s", logs)
+	}
+}
+
+// A database busy past its timeout, or a write aborted by concurrent ones
+// (store.LockedError, store.ContendedError: access.ErrUnavailable), did
+// nothing: 503 with Retry-After, which clients retry, rather than a 500.
+func TestAnUnavailableDatabaseIs503WithRetryAfter(t *testing.T) {
+	t.Parallel()
+	s, _ := newFailingServer(t, fmt.Errorf("writing role: %w", access.ErrUnavailable))
+	r := s.expect(t, http.StatusServiceUnavailable, "POST", "/v1/roles", wire.Role{Name: "Busy", Permissions: []string{"campaign.view"}})
+	if p := r.problem(t); p.Type != wire.ProblemUnavailable || r.header.Get("Retry-After") != "1" {
+		t.Errorf("problem %+v, Retry-After %q; want the unavailable type and 1", p, r.header.Get("Retry-After"))
 	}
 }

@@ -2,8 +2,10 @@ package apiserver
 
 import (
 	"container/list"
+	"crypto/sha256"
 	"math"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -14,9 +16,10 @@ import (
 
 // Two limits, so that no caller can crowd out another:
 //
-//   - per token, after authentication: each token has its own bucket
-//     (RateLimit, RateBurst), so one tenant flooding the server gets 429s
-//     and the others do not;
+//   - per token: each token has its own bucket (RateLimit, RateBurst), so
+//     one tenant flooding the server gets 429s and the others do not. Each
+//     server process keeps its own buckets: behind N replicas a token may
+//     make N times the rate;
 //   - per client address, before authentication: requests that fail it (no
 //     token, an unknown, expired or revoked one) spend their address's
 //     budget (UnauthenticatedRateLimit, UnauthenticatedBurst), and an
@@ -97,20 +100,34 @@ func roundUpToSeconds(d time.Duration) time.Duration {
 	return time.Duration(math.Ceil(d.Seconds())) * time.Second
 }
 
-// limitPerToken answers 429 once the authenticated caller's token exceeds
-// its bucket. Without authentication every request shares one bucket.
+// limitPerToken answers 429 once the token a request presents exceeds its
+// bucket. It runs before the token is looked up or the allowlists checked,
+// keyed by a hash of the presented token: a tenant flooding the server is
+// refused for the cost of a hash and a map lookup, and no one can spend
+// another tenant's bucket without its token. Without authentication every
+// request shares one bucket.
 func (s *server) limitPerToken(rps float64, burst int) func(http.Handler) http.Handler {
 	limiter := newKeyedLimiter(rps, burst)
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			p, _ := principalFrom(r.Context())
-			if delay := limiter.take(p.Name); delay > 0 {
+			if delay := limiter.take(presentedToken(r)); delay > 0 {
 				s.writeError(w, r, &access.RateLimitedError{RetryAfter: delay})
 				return
 			}
 			next.ServeHTTP(w, r)
 		})
 	}
+}
+
+// presentedToken is the hash of the bearer token a request presents ("" for
+// none), to key its bucket by without keeping the token itself.
+func presentedToken(r *http.Request) string {
+	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return ""
+	}
+	h := sha256.Sum256([]byte(strings.TrimSpace(token)))
+	return string(h[:])
 }
 
 // refuseSpentAddresses answers 429 to a client address that has spent its

@@ -22,8 +22,9 @@ type Options struct {
 
 	// RateLimit caps the requests the server accepts per second from each
 	// token (from all callers together without Authenticate), answering 429
-	// with Retry-After beyond it; zero means no limit. RateBurst is the
-	// bucket size (1 when zero).
+	// with Retry-After beyond it, before the token is looked up; zero means
+	// no limit. RateBurst is the bucket size (1 when zero). Each server
+	// process keeps its own buckets.
 	RateLimit float64
 	RateBurst int
 	// UnauthenticatedRateLimit caps, per client address, the requests per
@@ -77,6 +78,9 @@ type server struct {
 	svc  access.Service
 	log  *slog.Logger
 	idem *idempotencyStore
+	// answers records idempotent answers in the service's database, when it
+	// keeps them (access.AnswerStore); idem serves otherwise.
+	answers access.AnswerStore
 	// network is the allowlists' verdict, enforced with EnforceAllowlists.
 	network            *networkGate
 	enforcesAllowlists bool
@@ -112,6 +116,7 @@ func New(svc access.Service, opts Options) http.Handler {
 
 		requests: opts.Requests,
 	}
+	s.answers, _ = svc.(access.AnswerStore)
 	s.mux = http.NewServeMux()
 	s.routes(s.mux)
 	if s.requests != nil {
@@ -122,9 +127,6 @@ func New(svc access.Service, opts Options) http.Handler {
 	h := s.problemsForUnmatched(s.mux)
 	for i := len(opts.Middleware) - 1; i >= 0; i-- {
 		h = opts.Middleware[i](h)
-	}
-	if opts.RateLimit > 0 {
-		h = s.limitPerToken(opts.RateLimit, opts.RateBurst)(h)
 	}
 	var failures *keyedLimiter
 	if opts.Authenticate != nil && opts.UnauthenticatedRateLimit > 0 {
@@ -138,6 +140,10 @@ func New(svc access.Service, opts Options) http.Handler {
 		// A request from outside the allowed networks is refused whatever
 		// token it carries.
 		h = s.enforceAllowlists(h)
+	}
+	if opts.RateLimit > 0 {
+		// Before the allowlists and the token lookup: a flood costs a hash.
+		h = s.limitPerToken(opts.RateLimit, opts.RateBurst)(h)
 	}
 	if failures != nil {
 		// Outermost: an address that keeps failing authentication costs

@@ -44,7 +44,7 @@ func StartREST(t testing.TB, latency time.Duration) *RESTServer {
 		Requests: counter,
 		Authenticate: func(ctx context.Context, token string) (apiserver.Principal, error) {
 			tok, err := st.LookupAPIToken(ctx, token)
-			return apiserver.Principal{Name: tok.Name, Scopes: tok.Scopes}, err
+			return apiserver.Principal{ID: tok.ID, Name: tok.Name, Scopes: tok.Scopes}, err
 		},
 	})
 	if latency > 0 {

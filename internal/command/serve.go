@@ -16,7 +16,6 @@ import (
 	"golang.org/x/net/netutil"
 
 	"github.com/engage-oss/terraform-provider-engage/internal/apiserver"
-	"github.com/engage-oss/terraform-provider-engage/internal/store"
 )
 
 // Defaults of `serve`.
@@ -44,9 +43,10 @@ const (
 	shutdownGrace = 30 * time.Second
 )
 
-const serveUsage = `Usage: terraform-provider-engage serve [--listen ADDR] [--database PATH] [--tls-cert FILE --tls-key FILE]
+const serveUsage = `Usage: terraform-provider-engage serve [--listen ADDR] [--database PATH|URL] [--secret-key-file FILE]
+                                       [--tls-cert FILE --tls-key FILE]
 
-Serves the Engage reference REST API v1 over an embedded database. Every
+Serves the Engage reference REST API v1 over the platform's database. Every
 request needs a bearer token: mint one with 'terraform-provider-engage token create'.
 Each token may make --rate-limit requests per second (bursts of --rate-burst);
 beyond that it gets 429 with Retry-After, and other tokens are unaffected.
@@ -57,14 +57,16 @@ At most --max-connections connections are served at once; more wait.
 SIGTERM or SIGINT stops accepting connections, lets in-flight requests finish
 (up to 30 s) and closes the database cleanly.
 
+` + databaseHelp + `
 Flags:
 `
 
 type serveFlags struct {
-	listen, database, tlsCert, tlsKey string
-	rateLimit, unauthenticatedLimit   float64
-	rateBurst, unauthenticatedBurst   int
-	maxConnections                    int // 0: no limit
+	databaseFlags
+	listen, tlsCert, tlsKey         string
+	rateLimit, unauthenticatedLimit float64
+	rateBurst, unauthenticatedBurst int
+	maxConnections                  int // 0: no limit
 }
 
 // Serve runs `serve` until a signal arrives or the server fails; it returns
@@ -75,7 +77,7 @@ func Serve(args []string, stderr io.Writer) int {
 	fs.Usage = func() { fmt.Fprint(stderr, serveUsage); fs.PrintDefaults() }
 	var f serveFlags
 	fs.StringVar(&f.listen, "listen", DefaultListen, "address to listen on")
-	fs.StringVar(&f.database, "database", DefaultDatabase, "embedded database file (created if missing)")
+	f.register(fs)
 	fs.StringVar(&f.tlsCert, "tls-cert", "", "TLS certificate file (PEM); serves HTTPS with --tls-key")
 	fs.StringVar(&f.tlsKey, "tls-key", "", "TLS private key file (PEM)")
 	fs.Float64Var(&f.rateLimit, "rate-limit", serveRateLimit, "requests per second each token may make")
@@ -119,7 +121,7 @@ func Serve(args []string, stderr io.Writer) int {
 // serve answers on ln until ctx ends, then shuts down gracefully and closes
 // the database.
 func serve(ctx context.Context, ln net.Listener, f serveFlags, logger *slog.Logger) (err error) {
-	st, err := store.Open(ctx, f.database)
+	st, err := f.open(ctx)
 	if err != nil {
 		_ = ln.Close()
 		return err
@@ -142,7 +144,7 @@ func serve(ctx context.Context, ln net.Listener, f serveFlags, logger *slog.Logg
 		UnauthenticatedBurst:     f.unauthenticatedBurst,
 		Authenticate: func(ctx context.Context, token string) (apiserver.Principal, error) {
 			t, err := st.LookupAPIToken(ctx, token)
-			return apiserver.Principal{Name: t.Name, Scopes: t.Scopes}, err
+			return apiserver.Principal{ID: t.ID, Name: t.Name, Scopes: t.Scopes}, err
 		},
 	})
 	srv := &http.Server{
@@ -157,7 +159,7 @@ func serve(ctx context.Context, ln net.Listener, f serveFlags, logger *slog.Logg
 	if f.tlsCert != "" {
 		scheme = "https"
 	}
-	logger.Info("serving the Engage REST API", "url", scheme+"://"+ln.Addr().String(), "database", f.database)
+	logger.Info("serving the Engage REST API", "url", scheme+"://"+ln.Addr().String(), "database", st.Location())
 
 	served := make(chan error, 1)
 	go func() {

@@ -75,14 +75,22 @@ var build struct {
 }
 
 // Main runs the tests and then removes the provider build; call it from
-// TestMain: os.Exit(e2e.Main(m)).
-func Main(m *testing.M) int {
+// TestMain: os.Exit(e2e.Main(m)). m is anything that runs the tests (a
+// *testing.M, or a function around it: see RunFunc).
+func Main(m interface{ Run() int }) int {
 	code := m.Run()
 	if build.dir != "" {
 		_ = os.RemoveAll(build.dir)
 	}
 	return code
 }
+
+// RunFunc runs tests: RunFunc(func() int { return pgtest.Main(m) }) lets
+// Main run them through another harness's main.
+type RunFunc func() int
+
+// Run runs f.
+func (f RunFunc) Run() int { return f() }
 
 // Setup skips the test unless TF_ACC is set (like acceptance tests), fails it
 // unless TF_ACC_TERRAFORM_PATH names terraform, and builds the provider, once

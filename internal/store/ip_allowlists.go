@@ -81,6 +81,9 @@ func (s *Store) CreateIPAllowlist(ctx context.Context, l access.IPAllowlist) (ac
 		if err := insertAllowlistEntries(ctx, tx, id, l.Entries); err != nil {
 			return err
 		}
+		if err := bumpIPAllowlistsGeneration(ctx, tx); err != nil {
+			return err
+		}
 		out, err = getIPAllowlist(ctx, tx, id)
 		return err
 	})
@@ -117,6 +120,9 @@ func (s *Store) UpdateIPAllowlist(ctx context.Context, l access.IPAllowlist) (ac
 		if err := insertAllowlistEntries(ctx, tx, l.ID, l.Entries); err != nil {
 			return err
 		}
+		if err := bumpIPAllowlistsGeneration(ctx, tx); err != nil {
+			return err
+		}
 		out, err = getIPAllowlist(ctx, tx, l.ID)
 		return err
 	})
@@ -134,8 +140,81 @@ func (s *Store) DeleteIPAllowlist(ctx context.Context, id string, ifVersion acce
 		if _, err := tx.ExecContext(ctx, `DELETE FROM ip_allowlists WHERE id = ?`, id); err != nil {
 			return fmt.Errorf("deleting IP allowlist %q: %w", id, err)
 		}
-		return nil
+		return bumpIPAllowlistsGeneration(ctx, tx)
 	})
+}
+
+// DisableAllIPAllowlists disables every enabled IP allowlist and returns
+// them as they are now, in id order; none when no list was enabled. It is
+// the recovery for an account whose allowlists lock every caller out
+// (`admin allowlists disable-all`), so it takes no version: whatever the
+// lists are, they stop applying. Entries are kept, and each list's version
+// moves, as for any change, so Terraform sees the change as drift.
+func (s *Store) DisableAllIPAllowlists(ctx context.Context) ([]access.IPAllowlist, error) {
+	var disabled []access.IPAllowlist
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		disabled = nil // a retry starts over
+		rows, err := tx.QueryContext(ctx, `SELECT id FROM ip_allowlists WHERE enabled ORDER BY id`)
+		if err != nil {
+			return fmt.Errorf("finding the enabled IP allowlists: %w", err)
+		}
+		var ids []string
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				_ = rows.Close()
+				return fmt.Errorf("finding the enabled IP allowlists: %w", err)
+			}
+			ids = append(ids, id)
+		}
+		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+			return fmt.Errorf("finding the enabled IP allowlists: %w", err)
+		}
+		if len(ids) == 0 {
+			return nil
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE ip_allowlists SET enabled = FALSE, updated_at = ?, version = version + 1 WHERE enabled`,
+			formatTime(time.Now())); err != nil {
+			return fmt.Errorf("disabling the IP allowlists: %w", err)
+		}
+		for _, id := range ids {
+			l, err := getIPAllowlist(ctx, tx, id)
+			if err != nil {
+				return err
+			}
+			disabled = append(disabled, l)
+		}
+		return bumpIPAllowlistsGeneration(ctx, tx)
+	})
+	return disabled, err
+}
+
+// IPAllowlistsGeneration returns a number that changes whenever any IP
+// allowlist does, on any server sharing the database (or by the admin
+// command): a server holding a snapshot of the lists reloads it when the
+// number it read with the snapshot is no longer current. It is one read of
+// one row, cheap enough to poll every second. Read it before the snapshot:
+// a change in between then only costs an extra reload.
+func (s *Store) IPAllowlistsGeneration(ctx context.Context) (int64, error) {
+	var g int64
+	err := s.read(ctx, func(q querier) error {
+		return q.QueryRowContext(ctx, `SELECT value FROM change_counters WHERE name = 'ip_allowlists'`).Scan(&g)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("reading the IP allowlists' generation: %w", err)
+	}
+	return g, nil
+}
+
+// bumpIPAllowlistsGeneration moves the IP allowlists' generation, in the
+// transaction that changes them. On PostgreSQL the row is a point of
+// contention between concurrent allowlist writes, which are rare; the
+// serializable retry resolves it.
+func bumpIPAllowlistsGeneration(ctx context.Context, tx *sql.Tx) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE change_counters SET value = value + 1 WHERE name = 'ip_allowlists'`); err != nil {
+		return fmt.Errorf("recording the IP allowlist change: %w", err)
+	}
+	return nil
 }
 
 // checkIPAllowlistVersion refuses a write unless the list id exists and is
@@ -192,10 +271,12 @@ func insertAllowlistEntries(ctx context.Context, tx *sql.Tx, id string, entries 
 
 // readSnapshot is read for calls that take more than one query: a list and
 // its entries come from one read transaction, so a concurrent update cannot
-// pair the old list with the new entries.
+// pair the old list with the new entries. (On PostgreSQL that takes
+// REPEATABLE READ: under the default READ COMMITTED each query would see the
+// latest commit.)
 func (s *Store) readSnapshot(ctx context.Context, fn func(q querier) error) error {
 	return s.read(ctx, func(q querier) error {
-		tx, err := s.db.BeginTx(ctx, nil)
+		tx, err := s.db.BeginTx(ctx, s.dialect.snapshotTx)
 		if err != nil {
 			return fmt.Errorf("beginning a read transaction: %w", err)
 		}

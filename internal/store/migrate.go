@@ -10,46 +10,50 @@ import (
 	"github.com/engage-oss/terraform-provider-engage/internal/access"
 )
 
-//go:embed migrations/*.sql
+//go:embed migrations/sqlite/*.sql migrations/postgres/*.sql
 var migrationFiles embed.FS
 
 // migration is one numbered schema change. Applied migrations never change:
 // a new schema is a new migration appended to the list.
+//
+// Each dialect has its own file of the same name in its folder
+// (dialect.migrationsDir), so both have the same numbered migrations,
+// applied the same way; the Go step is shared.
 type migration struct {
 	version int
-	file    string // in migrationFiles
+	name    string // the file's name in each dialect's folder
 	// inGo runs after the file, in the migration's transaction, for what
 	// SQL cannot do: rows whose values come from Go (the platform's
 	// defaults), Unicode normalisation.
 	inGo func(ctx context.Context, tx *sql.Tx, now time.Time) error
 }
 
+// file is the migration's script for d, in migrationFiles.
+func (m migration) file(d *dialect) string { return d.migrationsDir + "/" + m.name }
+
 // migrations lists every schema version in order: migrations[i] has version
-// i+1. A test checks that it matches the files in migrations/.
+// i+1. A test checks that it matches the files in each dialect's folder.
 var migrations = []migration{
-	{version: 1, file: "migrations/0001_initial.sql", inGo: seedSecuritySettings},
-	{version: 2, file: "migrations/0002_api_tokens.sql"},
-	{version: 3, file: "migrations/0003_nfkc_name_keys.sql", inGo: recomputeNameKeys},
-	{version: 4, file: "migrations/0004_security_settings_customized.sql"},
-	{version: 5, file: "migrations/0005_user_sessions.sql"},
+	{version: 1, name: "0001_initial.sql", inGo: seedSecuritySettings},
+	{version: 2, name: "0002_api_tokens.sql"},
+	{version: 3, name: "0003_nfkc_name_keys.sql", inGo: recomputeNameKeys},
+	{version: 4, name: "0004_security_settings_customized.sql"},
+	{version: 5, name: "0005_user_sessions.sql"},
+	{version: 6, name: "0006_secret_key_check.sql"},
+	{version: 7, name: "0007_api_token_lifecycle.sql"},
+	{version: 8, name: "0008_ip_allowlists_generation.sql"},
+	{version: 9, name: "0009_idempotency_answers.sql"},
 }
 
-// The table recording which migrations ran. It is created outside the
-// numbered migrations because it records them.
-const createSchemaMigrations = `CREATE TABLE IF NOT EXISTS schema_migrations (
-	version    INTEGER NOT NULL PRIMARY KEY,
-	name       TEXT    NOT NULL,
-	applied_at TEXT    NOT NULL
-) STRICT`
-
 // migrate applies the migrations the database has not seen, each in its own
-// IMMEDIATE transaction. Two processes opening a fresh file at once both
-// succeed: the second waits for the first's lock, then finds the migration
-// recorded and skips it.
+// transaction. Two processes opening a new database at once both succeed:
+// the second waits for the first's lock (SQLite's write lock, PostgreSQL's
+// advisory lock: dialect.lockMigrations), then finds the migration recorded
+// and skips it.
 func (s *Store) migrate(ctx context.Context) error {
 	var current int
 	err := s.read(ctx, func(q querier) (err error) {
-		current, err = schemaVersion(ctx, q)
+		current, err = schemaVersion(ctx, s.dialect, q)
 		return err
 	})
 	if err != nil {
@@ -60,18 +64,29 @@ func (s *Store) migrate(ctx context.Context) error {
 			current, len(migrations))
 	}
 	for _, m := range migrations[current:] {
-		if err := s.write(ctx, func(tx *sql.Tx) error { return applyMigration(ctx, tx, m) }); err != nil {
-			return fmt.Errorf("applying schema migration %s: %w", m.file, err)
+		err := s.writeWith(ctx, s.dialect.lockingTx, func(tx *sql.Tx) error { return applyMigration(ctx, s.dialect, tx, m) })
+		if err != nil {
+			return fmt.Errorf("applying schema migration %s: %w", m.file(s.dialect), err)
 		}
 	}
 	return nil
 }
 
-func applyMigration(ctx context.Context, tx *sql.Tx, m migration) error {
-	if _, err := tx.ExecContext(ctx, createSchemaMigrations); err != nil {
+// applyMigration applies m to a database of dialect d in tx, unless
+// another process has applied it meanwhile. The migration is recorded under
+// its file's path in migrationFiles. (Builds before the PostgreSQL dialect
+// recorded migrations/NNNN_name.sql, before the files moved into a folder
+// per dialect; the name is for people, the version is what counts.)
+func applyMigration(ctx context.Context, d *dialect, tx *sql.Tx, m migration) error {
+	if d.lockMigrations != "" {
+		if _, err := tx.ExecContext(ctx, d.lockMigrations); err != nil {
+			return fmt.Errorf("waiting for other processes' migrations: %w", err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, d.createSchemaMigrations); err != nil {
 		return fmt.Errorf("creating schema_migrations: %w", err)
 	}
-	current, err := schemaVersion(ctx, tx)
+	current, err := schemaVersion(ctx, d, tx)
 	if err != nil {
 		return err
 	}
@@ -81,7 +96,7 @@ func applyMigration(ctx context.Context, tx *sql.Tx, m migration) error {
 	if current != m.version-1 {
 		return fmt.Errorf("the database schema is at version %d, expected %d", current, m.version-1)
 	}
-	script, err := migrationFiles.ReadFile(m.file)
+	script, err := migrationFiles.ReadFile(m.file(d))
 	if err != nil {
 		return err
 	}
@@ -95,7 +110,7 @@ func applyMigration(ctx context.Context, tx *sql.Tx, m migration) error {
 		}
 	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
-		m.version, m.file, formatTime(now))
+		m.version, m.file(d), formatTime(now))
 	if err != nil {
 		return fmt.Errorf("recording the schema version: %w", err)
 	}
@@ -103,9 +118,9 @@ func applyMigration(ctx context.Context, tx *sql.Tx, m migration) error {
 }
 
 // schemaVersion is the highest migration applied, 0 for a new database.
-func schemaVersion(ctx context.Context, q querier) (int, error) {
+func schemaVersion(ctx context.Context, d *dialect, q querier) (int, error) {
 	var tables int
-	err := q.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'schema_migrations'`).Scan(&tables)
+	err := q.QueryRowContext(ctx, d.countSchemaMigrations).Scan(&tables)
 	if err != nil {
 		return 0, fmt.Errorf("reading the schema version: %w", err)
 	}

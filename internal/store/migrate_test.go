@@ -50,98 +50,112 @@ func appliedMigrations(t *testing.T, s *Store) []migrationRow {
 
 func TestMigrationsListEveryFileInOrder(t *testing.T) {
 	t.Parallel()
-	files, err := fs.Glob(migrationFiles, "migrations/*.sql")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(files) != len(migrations) {
-		t.Fatalf("migrations/ holds %d files, the migrations list %d", len(files), len(migrations))
-	}
-	for i, m := range migrations {
-		if m.version != i+1 {
-			t.Errorf("migrations[%d].version = %d, want %d", i, m.version, i+1)
+	forEachTestDialect(t, func(t *testing.T, d testDialect) {
+		files, err := fs.Glob(migrationFiles, d.dialect.migrationsDir+"/*.sql")
+		if err != nil {
+			t.Fatal(err)
 		}
-		if m.file != files[i] {
-			t.Errorf("migrations[%d].file = %s, want %s", i, m.file, files[i])
+		if len(files) != len(migrations) {
+			t.Fatalf("%s holds %d files, the migrations list %d", d.dialect.migrationsDir, len(files), len(migrations))
 		}
-	}
+		for i, m := range migrations {
+			if m.version != i+1 {
+				t.Errorf("migrations[%d].version = %d, want %d", i, m.version, i+1)
+			}
+			if m.file(d.dialect) != files[i] {
+				t.Errorf("migrations[%d].file = %s, want %s", i, m.file(d.dialect), files[i])
+			}
+		}
+	})
 }
 
-func TestOpeningAnExistingFileAgainIsANoOp(t *testing.T) {
+func TestOpeningAnExistingDatabaseAgainIsANoOp(t *testing.T) {
 	t.Parallel()
-	ctx := t.Context()
-	path := filepath.Join(t.TempDir(), "engage.db")
+	forEachTestDialect(t, func(t *testing.T, d testDialect) {
+		ctx := t.Context()
+		database := d.newDatabase(t)
 
-	first, err := Open(ctx, path)
-	if err != nil {
-		t.Fatalf("Open: %v", err)
-	}
-	role := mustCreateRole(t, first, "Survivor", "campaign.view")
-	applied := appliedMigrations(t, first)
-	systemBefore, err := first.GetRole(ctx, access.ReadOnlyRoleID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := first.Close(); err != nil {
-		t.Fatalf("Close: %v", err)
-	}
+		first := openDatabase(t, database)
+		role := mustCreateRole(t, first, "Survivor", "campaign.view")
+		applied := appliedMigrations(t, first)
+		systemBefore, err := first.GetRole(ctx, access.ReadOnlyRoleID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := first.Close(); err != nil {
+			t.Fatalf("Close: %v", err)
+		}
 
-	again := openFile(t, path)
-	if got := appliedMigrations(t, again); !reflect.DeepEqual(got, applied) {
-		t.Errorf("schema_migrations after reopening = %v, want unchanged %v", got, applied)
-	}
-	if want := []migrationRow{{1, "migrations/0001_initial.sql"}, {2, "migrations/0002_api_tokens.sql"}, {3, "migrations/0003_nfkc_name_keys.sql"},
-		{4, "migrations/0004_security_settings_customized.sql"}, {5, "migrations/0005_user_sessions.sql"}}; !reflect.DeepEqual(applied, want) {
-		t.Errorf("schema_migrations = %v, want %v", applied, want)
-	}
-	if got, err := again.GetRole(ctx, role.ID); err != nil || !reflect.DeepEqual(got, role) {
-		t.Errorf("role after reopening = %+v, %v; want %+v", got, err, role)
-	}
-	if got, _ := again.GetRole(ctx, access.ReadOnlyRoleID); !reflect.DeepEqual(got, systemBefore) {
-		t.Errorf("system role rewritten by a reopen: %+v, want %+v", got, systemBefore)
-	}
+		again := openDatabase(t, database)
+		if got := appliedMigrations(t, again); !reflect.DeepEqual(got, applied) {
+			t.Errorf("schema_migrations after reopening = %v, want unchanged %v", got, applied)
+		}
+		var want []migrationRow
+		for i, name := range []string{"0001_initial.sql", "0002_api_tokens.sql", "0003_nfkc_name_keys.sql",
+			"0004_security_settings_customized.sql", "0005_user_sessions.sql", "0006_secret_key_check.sql",
+			"0007_api_token_lifecycle.sql", "0008_ip_allowlists_generation.sql", "0009_idempotency_answers.sql"} {
+			want = append(want, migrationRow{i + 1, d.dialect.migrationsDir + "/" + name})
+		}
+		if !reflect.DeepEqual(applied, want) {
+			t.Errorf("schema_migrations = %v, want %v", applied, want)
+		}
+		if got, err := again.GetRole(ctx, role.ID); err != nil || !reflect.DeepEqual(got, role) {
+			t.Errorf("role after reopening = %+v, %v; want %+v", got, err, role)
+		}
+		if got, _ := again.GetRole(ctx, access.ReadOnlyRoleID); !reflect.DeepEqual(got, systemBefore) {
+			t.Errorf("system role rewritten by a reopen: %+v, want %+v", got, systemBefore)
+		}
+	})
 }
 
 func TestSystemRolesFollowTheCatalogOnOpen(t *testing.T) {
 	t.Parallel()
-	ctx := t.Context()
-	path := filepath.Join(t.TempDir(), "engage.db")
-	s := openFile(t, path)
-	before, err := s.GetRole(ctx, access.ReadOnlyRoleID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// As if an older build had stored a different definition.
-	if _, err := s.db.Exec(`UPDATE roles SET permissions = '["campaign.view"]', description = 'old' WHERE id = ?`, access.ReadOnlyRoleID); err != nil {
-		t.Fatal(err)
-	}
-	_ = s.Close()
+	forEachTestDialect(t, func(t *testing.T, d testDialect) {
+		ctx := t.Context()
+		database := d.newDatabase(t)
+		s := openDatabase(t, database)
+		before, err := s.GetRole(ctx, access.ReadOnlyRoleID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// As if an older build had stored a different definition.
+		if _, err := s.db.Exec(`UPDATE roles SET permissions = '["campaign.view"]', description = 'old' WHERE id = ?`, access.ReadOnlyRoleID); err != nil {
+			t.Fatal(err)
+		}
+		_ = s.Close()
 
-	after, err := openFile(t, path).GetRole(ctx, access.ReadOnlyRoleID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !reflect.DeepEqual(after.Permissions, before.Permissions) || after.Description != before.Description {
-		t.Errorf("Read Only after reopening = %v %q, want the catalog's %v %q", after.Permissions, after.Description, before.Permissions, before.Description)
-	}
-	if after.Version != before.Version+1 || !after.CreatedAt.Equal(before.CreatedAt) {
-		t.Errorf("version, created_at = %d, %v; want %d and the first insert's %v", after.Version, after.CreatedAt, before.Version+1, before.CreatedAt)
-	}
+		after, err := openDatabase(t, database).GetRole(ctx, access.ReadOnlyRoleID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(after.Permissions, before.Permissions) || after.Description != before.Description {
+			t.Errorf("Read Only after reopening = %v %q, want the catalog's %v %q", after.Permissions, after.Description, before.Permissions, before.Description)
+		}
+		if after.Version != before.Version+1 || !after.CreatedAt.Equal(before.CreatedAt) {
+			t.Errorf("version, created_at = %d, %v; want %d and the first insert's %v", after.Version, after.CreatedAt, before.Version+1, before.CreatedAt)
+		}
+	})
 }
 
 func TestADatabaseFromANewerBuildIsRefused(t *testing.T) {
 	t.Parallel()
-	path := filepath.Join(t.TempDir(), "engage.db")
-	s := openFile(t, path)
-	if _, err := s.db.Exec(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (99, 'future', '')`); err != nil {
-		t.Fatal(err)
-	}
-	_ = s.Close()
+	forEachTestDialect(t, func(t *testing.T, d testDialect) {
+		database := d.newDatabase(t)
+		s := openDatabase(t, database)
+		if _, err := s.db.Exec(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (99, 'future', '')`); err != nil {
+			t.Fatal(err)
+		}
+		_ = s.Close()
 
-	_, err := Open(t.Context(), path)
-	if err == nil || !strings.Contains(err.Error(), "schema is at version 99, newer than this provider build understands") {
-		t.Errorf("Open = %v; want a refusal naming the newer schema version", err)
-	}
+		opts := []Option{WithSecretKey(testSecretKey)}
+		if d.dialect == sqliteDialect {
+			opts = nil
+		}
+		_, err := OpenDatabase(t.Context(), database, opts...)
+		if err == nil || !strings.Contains(err.Error(), "schema is at version 99, newer than this provider build understands") {
+			t.Errorf("Open = %v; want a refusal naming the newer schema version", err)
+		}
+	})
 }
 
 func TestOpenCreatesAPrivateFolderAndFile(t *testing.T) {
@@ -209,11 +223,12 @@ func TestConnectionsUseWALAndForeignKeysAndWaitInGo(t *testing.T) {
 
 func TestTheSchemaEnforcesForeignKeys(t *testing.T) {
 	t.Parallel()
-	s := newMemoryStore(t)
-	_, err := s.db.Exec(`INSERT INTO users (id, email, email_key, role_id, created_at, updated_at) VALUES ('usr_x', 'x@example.com', 'x@example.com', 'rol_missing', '', '')`)
-	if err == nil || !strings.Contains(err.Error(), "FOREIGN KEY") {
-		t.Errorf("inserting a user of a missing role: %v, want a foreign key failure", err)
-	}
+	forEachDialect(t, func(t *testing.T, s *Store) {
+		_, err := s.db.Exec(`INSERT INTO users (id, email, email_key, role_id, created_at, updated_at) VALUES ('usr_x', 'x@example.com', 'x@example.com', 'rol_missing', '', '')`)
+		if err == nil || !strings.Contains(err.Error(), "FOREIGN KEY") && pgErrorCode(err) != pgForeignKeyViolation {
+			t.Errorf("inserting a user of a missing role: %v, want a foreign key failure", err)
+		}
+	})
 }
 
 // legacyKey is how NameKey computed keys before migration 3.
@@ -235,8 +250,8 @@ func openVersion2(t *testing.T, path string, rows func(exec func(query string, a
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := applyMigration(ctx, tx, m); err != nil {
-			t.Fatalf("applying %s: %v", m.file, err)
+		if err := applyMigration(ctx, sqliteDialect, tx, m); err != nil {
+			t.Fatalf("applying %s: %v", m.file(sqliteDialect), err)
 		}
 		if err := tx.Commit(); err != nil {
 			t.Fatal(err)
@@ -293,7 +308,7 @@ func TestMigration3RecomputesNameKeysAndKeepsCollidingOnes(t *testing.T) {
 	})
 
 	s := openFile(t, path) // fails the test if the open fails
-	if got := appliedMigrations(t, s); len(got) < 3 || got[2] != (migrationRow{3, "migrations/0003_nfkc_name_keys.sql"}) {
+	if got := appliedMigrations(t, s); len(got) < 3 || got[2] != (migrationRow{3, "migrations/sqlite/0003_nfkc_name_keys.sql"}) {
 		t.Fatalf("schema_migrations = %v, want migration 3 applied", got)
 	}
 
@@ -372,17 +387,17 @@ func TestMigration3RecomputesNameKeysAndKeepsCollidingOnes(t *testing.T) {
 	})
 }
 
-// migrateDB applies ms to db in order, as Open would.
-func migrateDB(t *testing.T, db *sql.DB, ms []migration) {
+// migrateDB applies ms to db, of dialect d, in order, as Open would.
+func migrateDB(t *testing.T, d *dialect, db *sql.DB, ms []migration) {
 	t.Helper()
 	for _, m := range ms {
-		tx, err := db.BeginTx(t.Context(), nil)
+		tx, err := db.BeginTx(t.Context(), d.lockingTx)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := applyMigration(t.Context(), tx, m); err != nil {
+		if err := applyMigration(t.Context(), d, tx, m); err != nil {
 			_ = tx.Rollback()
-			t.Fatalf("applying %s: %v", m.file, err)
+			t.Fatalf("applying %s: %v", m.file(d), err)
 		}
 		if err := tx.Commit(); err != nil {
 			t.Fatal(err)
@@ -394,7 +409,7 @@ func TestTheCustomizedMigrationGuessesFromTheStoredSettings(t *testing.T) {
 	t.Parallel()
 	// Found by name: the lead may renumber it when branches merge.
 	at := slices.IndexFunc(migrations, func(m migration) bool {
-		return strings.HasSuffix(m.file, "_security_settings_customized.sql")
+		return strings.HasSuffix(m.name, "_security_settings_customized.sql")
 	})
 	if at < 0 {
 		t.Fatal("no security_settings_customized migration in the list")
@@ -422,41 +437,38 @@ func TestTheCustomizedMigrationGuessesFromTheStoredSettings(t *testing.T) {
 		"SSO enforced":                          {enforcedSSO(t), 2, true},
 		"campaign approval required":            {with(func(s *access.SecuritySettings) { s.CampaignApprovalRequired = true }), 2, true},
 	}
-	for name, tc := range cases {
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			db, err := sql.Open("sqlite", memoryDSN())
-			if err != nil {
-				t.Fatal(err)
-			}
-			db.SetMaxOpenConns(1) // one connection holds the in-memory database
-			t.Cleanup(func() { _ = db.Close() })
-			migrateDB(t, db, migrations[:at])
+	forEachTestDialect(t, func(t *testing.T, d testDialect) {
+		for name, tc := range cases {
+			t.Run(name, func(t *testing.T) {
+				t.Parallel()
+				db := d.newRawDB(t)
+				migrateDB(t, d.dialect, db, migrations[:at])
 
-			st, sso := tc.stored, tc.stored.SSO
-			_, err = db.Exec(`UPDATE security_settings
+				st, sso := tc.stored, tc.stored.SSO
+				_, err := db.Exec(`UPDATE security_settings
 				SET require_two_factor = ?, session_timeout_minutes = ?,
 					sso_enabled = ?, sso_idp_entity_id = ?, sso_idp_sso_url = ?, sso_idp_certificate_pem = ?, sso_enforce = ?,
 					campaign_approval_required = ?, version = ?
 				WHERE id = 1`,
-				st.RequireTwoFactor, st.SessionTimeoutMinutes,
-				sso.Enabled, sso.IdPEntityID, sso.IdPSSOURL, sso.IdPCertificatePEM, sso.Enforce,
-				st.CampaignApprovalRequired, tc.version)
-			if err != nil {
-				t.Fatal(err)
-			}
-			migrateDB(t, db, migrations[at:at+1])
+					st.RequireTwoFactor, st.SessionTimeoutMinutes,
+					sso.Enabled, sso.IdPEntityID, sso.IdPSSOURL, sso.IdPCertificatePEM, sso.Enforce,
+					st.CampaignApprovalRequired, tc.version)
+				if err != nil {
+					t.Fatal(err)
+				}
+				migrateDB(t, d.dialect, db, migrations[at:at+1])
 
-			got, err := getSecuritySettings(t.Context(), db)
-			if err != nil {
-				t.Fatalf("reading the migrated settings: %v", err)
-			}
-			if got.Customized != tc.want {
-				t.Errorf("customized after the migration = %v, want %v", got.Customized, tc.want)
-			}
-			if got.Version != access.Version(tc.version) {
-				t.Errorf("version = %d, want %d: the backfill is not a write", got.Version, tc.version)
-			}
-		})
-	}
+				got, err := getSecuritySettings(t.Context(), db)
+				if err != nil {
+					t.Fatalf("reading the migrated settings: %v", err)
+				}
+				if got.Customized != tc.want {
+					t.Errorf("customized after the migration = %v, want %v", got.Customized, tc.want)
+				}
+				if got.Version != access.Version(tc.version) {
+					t.Errorf("version = %d, want %d: the backfill is not a write", got.Version, tc.version)
+				}
+			})
+		}
+	})
 }

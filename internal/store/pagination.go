@@ -3,6 +3,7 @@ package store
 import (
 	"encoding/base64"
 	"fmt"
+	"math"
 	"slices"
 
 	"github.com/engage-oss/terraform-provider-engage/internal/access"
@@ -42,7 +43,7 @@ func pageBounds(opts access.ListOptions) (after string, limit int, err error) {
 	if len(bad) > 0 {
 		return "", 0, &access.ValidationError{Kind: "list request", Fields: bad}
 	}
-	limit = -1 // SQLite: no limit
+	limit = math.MaxInt // no limit, in a form both dialects take (SQLite also takes -1, PostgreSQL NULL)
 	if opts.Limit > 0 {
 		limit = opts.Limit + 1
 	}

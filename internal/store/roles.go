@@ -60,7 +60,7 @@ func (s *Store) CreateRole(ctx context.Context, r access.Role) (access.Role, err
 		}
 		now := formatTime(time.Now())
 		_, err := tx.ExecContext(ctx, `INSERT INTO roles (id, name, name_key, description, permissions, system, created_at, updated_at, version)
-			VALUES (?, ?, ?, ?, ?, 0, ?, ?, 1)`,
+			VALUES (?, ?, ?, ?, ?, FALSE, ?, ?, 1)`,
 			id, r.Name, access.NameKey(r.Name), r.Description, permissionsJSON(r.Permissions), now, now)
 		if err != nil {
 			return fmt.Errorf("inserting role %q: %w", r.Name, err)
@@ -217,13 +217,13 @@ func (s *Store) syncSystemRoles(ctx context.Context) error {
 			// The WHERE clause makes the upsert a no-op when a concurrent
 			// process has already written the same role.
 			_, err = tx.ExecContext(ctx, `INSERT INTO roles (id, name, name_key, description, permissions, system, created_at, updated_at, version)
-				VALUES (?, ?, ?, ?, ?, 1, ?, ?, 1)
+				VALUES (?, ?, ?, ?, ?, TRUE, ?, ?, 1)
 				ON CONFLICT (id) DO UPDATE SET
 					name = excluded.name, name_key = excluded.name_key, description = excluded.description,
-					permissions = excluded.permissions, system = 1, updated_at = excluded.updated_at,
+					permissions = excluded.permissions, system = TRUE, updated_at = excluded.updated_at,
 					version = roles.version + 1
 				WHERE roles.name <> excluded.name OR roles.description <> excluded.description
-					OR roles.permissions <> excluded.permissions OR roles.system <> 1`,
+					OR roles.permissions <> excluded.permissions OR NOT roles.system`,
 				sr.ID, sr.Name, access.NameKey(sr.Name), sr.Description, permissionsJSON(sr.Permissions), now, now)
 			if err != nil {
 				return fmt.Errorf("installing system role %q: %w", sr.Name, err)

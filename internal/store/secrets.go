@@ -1,9 +1,11 @@
 package store
 
 import (
+	"context"
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/rand"
+	"database/sql"
 	"errors"
 	"fmt"
 	"io"
@@ -133,3 +135,46 @@ func (b *secretBox) open(id string, sealed []byte) (string, error) {
 	}
 	return string(plain), nil
 }
+
+// keyCheckID binds the key check's ciphertext, as a credential's id binds
+// its secret's.
+const keyCheckID = "secret key check"
+
+// checkSecretKey refuses a key other than the one the database's secrets
+// are sealed with. The first server to open the database seals a value with
+// its key (migration 6); every later open must be able to open it. On
+// PostgreSQL several servers share the database and each is given the key
+// (there is no key file to share), so a replica started with the wrong key
+// fails here, at start, rather than on the first secret it reads.
+func (s *Store) checkSecretKey(ctx context.Context) error {
+	var sealed []byte
+	err := s.read(ctx, func(q querier) error {
+		return q.QueryRowContext(ctx, `SELECT sealed FROM secret_key_check WHERE id = 1`).Scan(&sealed)
+	})
+	if errors.Is(err, sql.ErrNoRows) {
+		mine, serr := s.secrets.seal(keyCheckID, keyCheckID)
+		if serr != nil {
+			return serr
+		}
+		err = s.write(ctx, func(tx *sql.Tx) error {
+			// Another server may have sealed one first: that one stays,
+			// and this server's key must open it.
+			if _, err := tx.ExecContext(ctx, `INSERT INTO secret_key_check (id, sealed) VALUES (1, ?) ON CONFLICT (id) DO NOTHING`, mine); err != nil {
+				return err
+			}
+			return tx.QueryRowContext(ctx, `SELECT sealed FROM secret_key_check WHERE id = 1`).Scan(&sealed)
+		})
+	}
+	if err != nil {
+		return fmt.Errorf("checking the secret encryption key: %w", err)
+	}
+	if _, err := s.secrets.open(keyCheckID, sealed); err != nil {
+		return ErrSecretKeyMismatch
+	}
+	return nil
+}
+
+// ErrSecretKeyMismatch means the secret key given is not the one the
+// database's secrets were sealed with.
+var ErrSecretKeyMismatch = errors.New("the secret encryption key is not the one this database's secrets are sealed with; " +
+	"every server on one database needs the same key")

@@ -7,13 +7,17 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	mathrand "math/rand/v2"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
 
 	"github.com/engage-oss/terraform-provider-engage/internal/access"
@@ -32,23 +36,39 @@ const DefaultBusyTimeout = 5 * time.Second
 // parallelism is 10.
 const maxOpenConns = 8
 
+// postgresMaxOpenConns caps a PostgreSQL pool. Every replica of the server
+// has one, and PostgreSQL's default max_connections is 100: three replicas
+// stay well under it.
+const postgresMaxOpenConns = 16
+
 // memoryPath stands for the database in errors when there is no file.
 const memoryPath = ":memory:"
 
-// Store is access.Service over an embedded SQLite database. It is safe for
-// concurrent use, also with other Stores and other processes on the same file.
+// Store is access.Service over an embedded SQLite database or a PostgreSQL
+// database. It is safe for concurrent use, also with other Stores and other
+// processes on the same database.
 type Store struct {
-	// db serves reads (and, for an in-memory database, writes too). In WAL
-	// mode readers neither wait for the writer nor block it.
+	// db serves reads (and, for an in-memory database or PostgreSQL, writes
+	// too). In WAL mode readers neither wait for the writer nor block it.
 	db *sql.DB
-	// writer serves write transactions: one connection, BEGIN IMMEDIATE.
-	writer      *sql.DB
-	path        string // absolute file path, or memoryPath
+	// writer serves write transactions: for an SQLite file, one
+	// connection, BEGIN IMMEDIATE.
+	writer  *sql.DB
+	dialect *dialect
+	// path names the database in errors: the absolute file path,
+	// memoryPath, or the PostgreSQL URL without its password.
+	path        string
 	busyTimeout time.Duration
 	catalog     *access.Catalog
-	gate        *writeGate
-	closeGate   func()
-	secrets     *secretBox
+	// gate queues this process's writers to an SQLite file; nil for
+	// PostgreSQL, where the database orders writers itself.
+	gate      *writeGate
+	closeGate func()
+	secrets   *secretBox
+
+	// answersRecorded counts the idempotent answers recorded, to purge the
+	// old ones every so often (idempotency.go).
+	answersRecorded atomic.Uint64
 
 	closeOnce sync.Once
 	closeErr  error
@@ -60,6 +80,15 @@ type Option func(*options)
 type options struct {
 	busyTimeout time.Duration
 	secretKey   []byte
+}
+
+// newOptions applies opts to the defaults.
+func newOptions(opts []Option) options {
+	o := options{busyTimeout: DefaultBusyTimeout}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	return o
 }
 
 // WithSecretKey sets the AES-256 key (SecretKeySize bytes) that encrypts
@@ -75,10 +104,88 @@ func KeyFilePath(dbPath string) string { return dbPath + ".key" }
 
 // WithBusyTimeout sets how long a call waits while the database is locked by
 // another process, queueing behind this process's other writers included
-// (default DefaultBusyTimeout). Zero means fail at once; negative values
-// count as zero.
+// (default DefaultBusyTimeout). On PostgreSQL it bounds the retries of a
+// write that concurrent writes keep aborting. Zero means fail at once;
+// negative values count as zero.
 func WithBusyTimeout(d time.Duration) Option {
 	return func(o *options) { o.busyTimeout = max(d, 0) }
+}
+
+// ErrSecretKeyRequired means a PostgreSQL database was opened without
+// WithSecretKey. Several servers share such a database, so its key cannot
+// be a file one of them makes: it must be given, the same to each.
+var ErrSecretKeyRequired = errors.New("a PostgreSQL database needs its secret encryption key given explicitly " +
+	"(the same 32-byte key on every server that opens it); it has no key file")
+
+// OpenDatabase opens the database that database names: a postgres:// or
+// postgresql:// URL opens PostgreSQL (WithSecretKey is then required); any
+// other URL is refused; anything else is an SQLite file path, opened as by
+// Open.
+func OpenDatabase(ctx context.Context, database string, opts ...Option) (*Store, error) {
+	if IsPostgresURL(database) {
+		return openPostgres(ctx, database, opts...)
+	}
+	if m := urlScheme.FindStringSubmatch(database); m != nil {
+		// Not the URL itself: it may carry a password.
+		return nil, fmt.Errorf("unsupported database URL scheme %q: use a postgres:// URL or the path of an SQLite file", m[1])
+	}
+	return Open(ctx, database, opts...)
+}
+
+// openPostgres opens the PostgreSQL database at the URL dsn, brings its
+// schema up to date, installs the system roles and checks the secret key
+// against the one the database's secrets were sealed with.
+func openPostgres(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
+	o := newOptions(opts)
+	name := redactURL(dsn)
+	if o.secretKey == nil {
+		return nil, fmt.Errorf("opening the PostgreSQL database %s: %w", name, ErrSecretKeyRequired)
+	}
+	secrets, err := newSecretBox(o.secretKey, "")
+	if err != nil {
+		return nil, fmt.Errorf("opening the PostgreSQL database %s: %w", name, err)
+	}
+	cfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		// pgx's message quotes the URL without its password.
+		return nil, fmt.Errorf("opening the PostgreSQL database %s: %w", name, err)
+	}
+	db := sql.OpenDB(postgresConnector{stdlib.GetConnector(*cfg)})
+	db.SetMaxOpenConns(postgresMaxOpenConns)
+	db.SetMaxIdleConns(postgresMaxOpenConns)
+	s := &Store{
+		db:          db,
+		writer:      db,
+		dialect:     postgresDialect,
+		path:        name,
+		busyTimeout: o.busyTimeout,
+		catalog:     access.DefaultCatalog(),
+		closeGate:   func() {},
+		secrets:     secrets,
+	}
+	if err := db.PingContext(ctx); err != nil {
+		_ = s.Close()
+		return nil, fmt.Errorf("connecting to the PostgreSQL database %s: %w", name, err)
+	}
+	if err := s.init(ctx); err != nil {
+		_ = s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// redactURL returns the URL u with its password masked, to name the
+// database in messages and logs; a URL that does not parse is named by its
+// scheme alone.
+func redactURL(u string) string {
+	parsed, err := url.Parse(u)
+	if err != nil {
+		if m := urlScheme.FindStringSubmatch(u); m != nil {
+			return m[1] + "://(unparsable URL)"
+		}
+		return "(unparsable URL)"
+	}
+	return parsed.Redacted()
 }
 
 // Open opens (creating if missing) the database file at path, brings its
@@ -86,10 +193,7 @@ func WithBusyTimeout(d time.Duration) Option {
 // folder is created with mode 0700 and a new file gets mode 0600: the file
 // will hold credentials, so only its owner should read it.
 func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
-	o := options{busyTimeout: DefaultBusyTimeout}
-	for _, opt := range opts {
-		opt(&o)
-	}
+	o := newOptions(opts)
 	if path == "" {
 		return nil, errors.New("opening embedded database: path is empty")
 	}
@@ -129,6 +233,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	s := &Store{
 		db:          db,
 		writer:      writer,
+		dialect:     sqliteDialect,
 		path:        abs,
 		busyTimeout: o.busyTimeout,
 		catalog:     access.DefaultCatalog(),
@@ -144,15 +249,17 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 }
 
 // OpenMemory opens a fresh, private in-memory database, for tests. Each call
-// gets its own database.
+// gets its own database. Options apply as to Open; without WithSecretKey the
+// key is random and dies with the database.
 //
 // ":memory:" gives every connection its own database, so the pool is pinned
 // to one connection that never expires: a second connection would see an
 // empty database, and a closed one would take the data with it. (A named
 // shared-cache database would allow several connections, but shared cache
 // locks tables, and a locked table fails at once instead of waiting.)
-func OpenMemory(ctx context.Context) (*Store, error) {
-	secrets, err := newSecretBox(nil, "") // a random key that dies with the database
+func OpenMemory(ctx context.Context, opts ...Option) (*Store, error) {
+	o := newOptions(opts)
+	secrets, err := newSecretBox(o.secretKey, "") // without a key, a random one that dies with the database
 	if err != nil {
 		return nil, err
 	}
@@ -168,8 +275,9 @@ func OpenMemory(ctx context.Context) (*Store, error) {
 	s := &Store{
 		db:          db,
 		writer:      db,
+		dialect:     sqliteDialect,
 		path:        memoryPath,
-		busyTimeout: DefaultBusyTimeout,
+		busyTimeout: o.busyTimeout,
 		catalog:     access.DefaultCatalog(),
 		gate:        newWriteGate(false),
 		closeGate:   func() {},
@@ -195,18 +303,35 @@ func (s *Store) Close() error {
 	return s.closeErr
 }
 
-// init migrates the schema and installs the system roles.
+// init migrates the schema, installs the system roles and, on PostgreSQL,
+// checks the secret key.
 func (s *Store) init(ctx context.Context) error {
 	err := s.migrate(ctx)
 	if err == nil {
 		err = s.syncSystemRoles(ctx)
 	}
+	if err == nil && s.dialect == postgresDialect {
+		err = s.checkSecretKey(ctx)
+	}
 	var locked *LockedError
-	if err != nil && !errors.As(err, &locked) {
-		// A LockedError already names the file and says what happened.
-		err = fmt.Errorf("opening embedded database at %s: %w", s.path, err)
+	var contended *ContendedError
+	if err != nil && !errors.As(err, &locked) && !errors.As(err, &contended) {
+		// Those two already name the database and say what happened.
+		err = fmt.Errorf("opening %s: %w", s.describe(), err)
 	}
 	return err
+}
+
+// Location names the database: the SQLite file's absolute path, or the
+// PostgreSQL URL with its password masked. It is safe to log.
+func (s *Store) Location() string { return s.path }
+
+// describe names the database in messages.
+func (s *Store) describe() string {
+	if s.dialect == postgresDialect {
+		return "the PostgreSQL database " + s.path
+	}
+	return "embedded database at " + s.path
 }
 
 // fileDSN builds the driver's connection string for the file at abs.
@@ -283,35 +408,80 @@ func (s *Store) read(ctx context.Context, fn func(q querier) error) error {
 	return s.retryWhileLocked(ctx, start, func() error { return fn(s.db) })
 }
 
-// write runs fn in one BEGIN IMMEDIATE transaction and commits it if fn
-// returns nil. The whole wait for the database, at this process's gate and
-// then for SQLite's write lock, is bounded by the busy timeout. fn may run
-// more than once; each run starts from a rolled-back state.
+// write runs fn in one write transaction and commits it if fn returns nil.
+// fn may run more than once; each run starts from a rolled-back state.
+//
+// On SQLite the transaction is BEGIN IMMEDIATE, and the whole wait for the
+// database, at this process's gate and then for SQLite's write lock, is
+// bounded by the busy timeout. On PostgreSQL it is SERIALIZABLE, and a run
+// that PostgreSQL aborts for a concurrent transaction is retried, for up to
+// the busy timeout.
 func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	start := time.Now()
-	if err := s.gate.enter(ctx, start.Add(s.busyTimeout)); err != nil {
-		if errors.Is(err, errGateTimeout) {
-			return &LockedError{Path: s.path, Waited: time.Since(start)}
-		}
-		return fmt.Errorf("waiting for the embedded database at %s: %w", s.path, err)
-	}
-	defer s.gate.leave()
-	return s.retryWhileLocked(ctx, start, func() error { return s.writeOnce(ctx, fn) })
+	return s.writeWith(ctx, s.dialect.writeTx, fn)
 }
 
-func (s *Store) writeOnce(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := s.writer.BeginTx(ctx, nil)
+func (s *Store) writeWith(ctx context.Context, opts *sql.TxOptions, fn func(tx *sql.Tx) error) error {
+	start := time.Now()
+	release := func() {}
+	if s.gate != nil {
+		if err := s.gate.enter(ctx, start.Add(s.busyTimeout)); err != nil {
+			if errors.Is(err, errGateTimeout) {
+				return &LockedError{Path: s.path, Waited: time.Since(start)}
+			}
+			return fmt.Errorf("waiting for the embedded database at %s: %w", s.path, err)
+		}
+		release = s.gate.leave
+	}
+	// A write deferred to its idempotent answer (idempotency.go) keeps this
+	// process's gate until it is committed or rolled back.
+	deferred := false
+	defer func() {
+		if !deferred {
+			release()
+		}
+	}()
+	attempt := func() error {
+		var err error
+		deferred, err = s.writeOnce(ctx, opts, fn, release)
+		return err
+	}
+	if s.gate == nil {
+		return s.retryConflicts(ctx, start, attempt)
+	}
+	return s.retryWhileLocked(ctx, start, attempt)
+}
+
+// writeOnce runs fn in a transaction and commits it, unless ctx carries an
+// access.IdempotentWrite that takes the commit (deferred is then true, and
+// release runs once the IdempotentWrite commits or aborts).
+func (s *Store) writeOnce(ctx context.Context, opts *sql.TxOptions, fn func(tx *sql.Tx) error, release func()) (deferred bool, err error) {
+	tx, err := s.writer.BeginTx(ctx, opts)
 	if err != nil {
-		return fmt.Errorf("beginning a write transaction: %w", err)
+		return false, fmt.Errorf("beginning a write transaction: %w", err)
 	}
 	if err := fn(tx); err != nil {
 		_ = tx.Rollback() // fn's error says what went wrong
-		return err
+		return false, err
+	}
+	if w := access.IdempotentWriteFrom(ctx); w != nil {
+		var once sync.Once
+		end := func() { once.Do(release) }
+		commit := func(ctx context.Context, a access.WriteAnswer) error {
+			defer end()
+			return s.commitWithAnswer(ctx, tx, w, a)
+		}
+		abort := func() {
+			defer end()
+			_ = tx.Rollback()
+		}
+		if w.Defer(commit, abort) {
+			return true, nil
+		}
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("committing: %w", err)
+		return false, fmt.Errorf("committing: %w", err)
 	}
-	return nil
+	return false, nil
 }
 
 // retryWhileLocked runs attempt until it does not fail with SQLITE_BUSY,
@@ -336,6 +506,35 @@ func (s *Store) retryWhileLocked(ctx context.Context, start time.Time, attempt f
 		if err := sleep(ctx, min(writerPoll, remaining)); err != nil {
 			return fmt.Errorf("waiting for the embedded database at %s: %w", s.path, err)
 		}
+	}
+}
+
+// retryConflicts runs attempt until PostgreSQL stops aborting it as a
+// serialization failure or deadlock, with a growing, jittered pause between
+// runs so that the transactions that collided do not collide again, until
+// the busy timeout (counted from start) runs out; then it returns a
+// *ContendedError. Any other error, a constraint violation included, is
+// final: it is what the rules say (see constraintError).
+func (s *Store) retryConflicts(ctx context.Context, start time.Time, attempt func() error) error {
+	deadline := start.Add(s.busyTimeout)
+	pause := time.Millisecond
+	for attempts := 1; ; attempts++ {
+		err := attempt()
+		if err == nil {
+			return nil
+		}
+		if !isSerializationFailure(err) {
+			return constraintError(err)
+		}
+		remaining := time.Until(deadline)
+		if remaining <= 0 {
+			return &ContendedError{Database: s.path, Attempts: attempts, Waited: time.Since(start), Err: err}
+		}
+		jittered := pause/2 + time.Duration(mathrand.Int64N(int64(pause)))
+		if err := sleep(ctx, min(jittered, remaining)); err != nil {
+			return fmt.Errorf("retrying a write to %s: %w", s.describe(), err)
+		}
+		pause = min(2*pause, 100*time.Millisecond)
 	}
 }
 

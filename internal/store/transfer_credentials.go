@@ -91,10 +91,10 @@ func (s *Store) UpdateTransferCredential(ctx context.Context, c access.TransferC
 		_, err = tx.ExecContext(ctx, `UPDATE transfer_credentials
 			SET name = ?, name_key = ?, username = ?, reference = ?, updated_at = ?, version = version + 1,
 				secret = coalesce(?, secret),
-				rotated_at = CASE WHEN ? IS NULL THEN rotated_at ELSE ? END
+				rotated_at = CASE WHEN ? THEN ? ELSE rotated_at END
 			WHERE id = ?`,
 			c.Name, access.NameKey(c.Name), c.Username, access.CredentialReference(c.Name), now,
-			sealed, sealed, now, c.ID)
+			sealed, sealed != nil, now, c.ID)
 		if err != nil {
 			return fmt.Errorf("updating transfer credential %q: %w", c.ID, err)
 		}

@@ -33,125 +33,131 @@ func assertSecret(t *testing.T, s *Store, id, want string, match bool) {
 
 func TestTransferCredentialRoundTripNeverReturnsTheSecret(t *testing.T) {
 	t.Parallel()
-	ctx := t.Context()
-	s := newMemoryStore(t)
-	c := mustCreateCredential(t, s, "sftp_prod", canarySecret)
-	if c.Secret != "" || c.Reference != "{{credential.sftp_prod}}" || c.Version != 1 || c.RotatedAt.IsZero() {
-		t.Fatalf("created = %+v", c)
-	}
-	got, err := s.GetTransferCredential(ctx, c.ID)
-	if err != nil || got.Secret != "" || got.Name != "sftp_prod" || got.Username != "exporter" {
-		t.Fatalf("GetTransferCredential = %+v, %v", got, err)
-	}
-	page, err := s.ListTransferCredentials(ctx, access.ListOptions{})
-	if err != nil || len(page.Items) != 1 || page.Items[0].Secret != "" {
-		t.Fatalf("ListTransferCredentials = %+v, %v", page, err)
-	}
-	assertSecret(t, s, c.ID, canarySecret, true)
-	assertSecret(t, s, c.ID, "something else", false)
+	forEachDialect(t, func(t *testing.T, s *Store) {
+		ctx := t.Context()
+		c := mustCreateCredential(t, s, "sftp_prod", canarySecret)
+		if c.Secret != "" || c.Reference != "{{credential.sftp_prod}}" || c.Version != 1 || c.RotatedAt.IsZero() {
+			t.Fatalf("created = %+v", c)
+		}
+		got, err := s.GetTransferCredential(ctx, c.ID)
+		if err != nil || got.Secret != "" || got.Name != "sftp_prod" || got.Username != "exporter" {
+			t.Fatalf("GetTransferCredential = %+v, %v", got, err)
+		}
+		page, err := s.ListTransferCredentials(ctx, access.ListOptions{})
+		if err != nil || len(page.Items) != 1 || page.Items[0].Secret != "" {
+			t.Fatalf("ListTransferCredentials = %+v, %v", page, err)
+		}
+		assertSecret(t, s, c.ID, canarySecret, true)
+		assertSecret(t, s, c.ID, "something else", false)
+	})
 }
 
 func TestTransferCredentialRotation(t *testing.T) {
 	t.Parallel()
-	ctx := t.Context()
-	s := newMemoryStore(t)
-	c := mustCreateCredential(t, s, "sftp_prod", "first-secret")
+	forEachDialect(t, func(t *testing.T, s *Store) {
+		ctx := t.Context()
+		c := mustCreateCredential(t, s, "sftp_prod", "first-secret")
 
-	// An update without a secret keeps the stored one and the rotation time.
-	c.Username = "exporter2"
-	kept, err := s.UpdateTransferCredential(ctx, c)
-	if err != nil || kept.Username != "exporter2" || !kept.RotatedAt.Equal(c.RotatedAt) {
-		t.Fatalf("update without secret = %+v, %v", kept, err)
-	}
-	assertSecret(t, s, c.ID, "first-secret", true)
+		// An update without a secret keeps the stored one and the rotation time.
+		c.Username = "exporter2"
+		kept, err := s.UpdateTransferCredential(ctx, c)
+		if err != nil || kept.Username != "exporter2" || !kept.RotatedAt.Equal(c.RotatedAt) {
+			t.Fatalf("update without secret = %+v, %v", kept, err)
+		}
+		assertSecret(t, s, c.ID, "first-secret", true)
 
-	time.Sleep(2 * time.Millisecond) // timestamps have nanoseconds; make the order visible
-	kept.Secret = "second-secret"
-	rotated, err := s.UpdateTransferCredential(ctx, kept)
-	if err != nil || !rotated.RotatedAt.After(c.RotatedAt) || rotated.Version != 3 {
-		t.Fatalf("rotation = %+v, %v", rotated, err)
-	}
-	assertSecret(t, s, c.ID, "second-secret", true)
-	assertSecret(t, s, c.ID, "first-secret", false)
+		time.Sleep(2 * time.Millisecond) // timestamps have nanoseconds; make the order visible
+		kept.Secret = "second-secret"
+		rotated, err := s.UpdateTransferCredential(ctx, kept)
+		if err != nil || !rotated.RotatedAt.After(c.RotatedAt) || rotated.Version != 3 {
+			t.Fatalf("rotation = %+v, %v", rotated, err)
+		}
+		assertSecret(t, s, c.ID, "second-secret", true)
+		assertSecret(t, s, c.ID, "first-secret", false)
 
-	// A rename moves the placeholder with it.
-	rotated.Name = "sftp_eu"
-	renamed, err := s.UpdateTransferCredential(ctx, rotated)
-	if err != nil || renamed.Reference != "{{credential.sftp_eu}}" {
-		t.Fatalf("rename = %+v, %v", renamed, err)
-	}
+		// A rename moves the placeholder with it.
+		rotated.Name = "sftp_eu"
+		renamed, err := s.UpdateTransferCredential(ctx, rotated)
+		if err != nil || renamed.Reference != "{{credential.sftp_eu}}" {
+			t.Fatalf("rename = %+v, %v", renamed, err)
+		}
+	})
 }
 
 func TestTransferCredentialValidationNeverQuotesTheSecret(t *testing.T) {
 	t.Parallel()
-	ctx := t.Context()
-	s := newMemoryStore(t)
-	cases := map[string]struct {
-		c     access.TransferCredential
-		field string
-	}{
-		"a name that cannot form a placeholder": {access.TransferCredential{Name: "prod sftp", Username: "u", Secret: canarySecret}, "name"},
-		"no username":                           {access.TransferCredential{Name: "ok", Secret: canarySecret}, "username"},
-		"no secret on create":                   {access.TransferCredential{Name: "ok", Username: "u"}, "secret_wo"},
-		"a secret too long":                     {access.TransferCredential{Name: "ok", Username: "u", Secret: canarySecret + strings.Repeat("x", access.MaxSecretLength)}, "secret_wo"},
-	}
-	for name, tc := range cases {
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			_, err := s.CreateTransferCredential(ctx, tc.c)
-			assertFieldError(t, err, tc.field, "")
-			if strings.Contains(err.Error(), canarySecret) {
-				t.Errorf("error quotes the secret: %v", err)
-			}
-		})
-	}
+	forEachDialect(t, func(t *testing.T, s *Store) {
+		ctx := t.Context()
+		cases := map[string]struct {
+			c     access.TransferCredential
+			field string
+		}{
+			"a name that cannot form a placeholder": {access.TransferCredential{Name: "prod sftp", Username: "u", Secret: canarySecret}, "name"},
+			"no username":                           {access.TransferCredential{Name: "ok", Secret: canarySecret}, "username"},
+			"no secret on create":                   {access.TransferCredential{Name: "ok", Username: "u"}, "secret_wo"},
+			"a secret too long":                     {access.TransferCredential{Name: "ok", Username: "u", Secret: canarySecret + strings.Repeat("x", access.MaxSecretLength)}, "secret_wo"},
+		}
+		for name, tc := range cases {
+			t.Run(name, func(t *testing.T) {
+				t.Parallel()
+				_, err := s.CreateTransferCredential(ctx, tc.c)
+				assertFieldError(t, err, tc.field, "")
+				if strings.Contains(err.Error(), canarySecret) {
+					t.Errorf("error quotes the secret: %v", err)
+				}
+			})
+		}
+	})
 }
 
 func TestTransferCredentialNamesAreUniqueRegardlessOfCase(t *testing.T) {
 	t.Parallel()
-	s := newMemoryStore(t)
-	first := mustCreateCredential(t, s, "sftp_prod", "a")
-	_, err := s.CreateTransferCredential(t.Context(), access.TransferCredential{Name: "SFTP_PROD", Username: "u", Secret: canarySecret})
-	assertConflict(t, "CreateTransferCredential", err, first.ID)
-	if strings.Contains(err.Error(), canarySecret) {
-		t.Errorf("error quotes the secret: %v", err)
-	}
+	forEachDialect(t, func(t *testing.T, s *Store) {
+		first := mustCreateCredential(t, s, "sftp_prod", "a")
+		_, err := s.CreateTransferCredential(t.Context(), access.TransferCredential{Name: "SFTP_PROD", Username: "u", Secret: canarySecret})
+		assertConflict(t, "CreateTransferCredential", err, first.ID)
+		if strings.Contains(err.Error(), canarySecret) {
+			t.Errorf("error quotes the secret: %v", err)
+		}
+	})
 }
 
 func TestDeletingACredentialInUseIsRefusedNamingTheDestinations(t *testing.T) {
 	t.Parallel()
-	ctx := t.Context()
-	s := newMemoryStore(t)
-	c := mustCreateCredential(t, s, "sftp_prod", "a")
-	for _, name := range []string{"Warehouse", "Archive"} {
-		mustCreateDestination(t, s, name, c.ID)
-	}
-	err := s.DeleteTransferCredential(ctx, c.ID, 0)
-	assertConflict(t, "DeleteTransferCredential", err, `export destination(s) "Archive", "Warehouse"`)
-	if _, err := s.GetTransferCredential(ctx, c.ID); err != nil {
-		t.Fatalf("the credential must still exist: %v", err)
-	}
-	assertSecret(t, s, c.ID, "a", true)
+	forEachDialect(t, func(t *testing.T, s *Store) {
+		ctx := t.Context()
+		c := mustCreateCredential(t, s, "sftp_prod", "a")
+		for _, name := range []string{"Warehouse", "Archive"} {
+			mustCreateDestination(t, s, name, c.ID)
+		}
+		err := s.DeleteTransferCredential(ctx, c.ID, 0)
+		assertConflict(t, "DeleteTransferCredential", err, `export destination(s) "Archive", "Warehouse"`)
+		if _, err := s.GetTransferCredential(ctx, c.ID); err != nil {
+			t.Fatalf("the credential must still exist: %v", err)
+		}
+		assertSecret(t, s, c.ID, "a", true)
+	})
 }
 
 func TestTransferCredentialStaleVersionAndMissingIDs(t *testing.T) {
 	t.Parallel()
-	ctx := t.Context()
-	s := newMemoryStore(t)
-	c := mustCreateCredential(t, s, "sftp_prod", "a")
-	c.Version = 7
-	if _, err := s.UpdateTransferCredential(ctx, c); !errors.Is(err, access.ErrPreconditionFailed) {
-		t.Errorf("stale update: got %v", err)
-	}
-	if err := s.DeleteTransferCredential(ctx, c.ID, 7); !errors.Is(err, access.ErrPreconditionFailed) {
-		t.Errorf("stale delete: got %v", err)
-	}
-	if err := s.DeleteTransferCredential(ctx, "cred_missing", 0); !errors.Is(err, access.ErrNotFound) {
-		t.Errorf("delete missing: got %v", err)
-	}
-	if _, err := s.GetTransferCredential(ctx, "cred_missing"); !errors.Is(err, access.ErrNotFound) {
-		t.Errorf("get missing: got %v", err)
-	}
+	forEachDialect(t, func(t *testing.T, s *Store) {
+		ctx := t.Context()
+		c := mustCreateCredential(t, s, "sftp_prod", "a")
+		c.Version = 7
+		if _, err := s.UpdateTransferCredential(ctx, c); !errors.Is(err, access.ErrPreconditionFailed) {
+			t.Errorf("stale update: got %v", err)
+		}
+		if err := s.DeleteTransferCredential(ctx, c.ID, 7); !errors.Is(err, access.ErrPreconditionFailed) {
+			t.Errorf("stale delete: got %v", err)
+		}
+		if err := s.DeleteTransferCredential(ctx, "cred_missing", 0); !errors.Is(err, access.ErrNotFound) {
+			t.Errorf("delete missing: got %v", err)
+		}
+		if _, err := s.GetTransferCredential(ctx, "cred_missing"); !errors.Is(err, access.ErrNotFound) {
+			t.Errorf("get missing: got %v", err)
+		}
+	})
 }
 
 func TestSecretsAreEncryptedAtRestWithAKeyFileBesideTheDatabase(t *testing.T) {

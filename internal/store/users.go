@@ -61,7 +61,7 @@ func (s *Store) CreateUser(ctx context.Context, u access.User) (access.User, err
 		}
 		now := formatTime(time.Now())
 		_, err := tx.ExecContext(ctx, `INSERT INTO users (id, email, email_key, display_name, role_id, disabled, two_factor_enabled, last_login_at, created_at, updated_at, version)
-			VALUES (?, ?, ?, ?, ?, ?, 0, NULL, ?, ?, 1)`,
+			VALUES (?, ?, ?, ?, ?, ?, FALSE, NULL, ?, ?, 1)`,
 			id, u.Email, access.NameKey(u.Email), u.DisplayName, u.RoleID, u.Disabled, now, now)
 		if err != nil {
 			return fmt.Errorf("inserting user %q: %w", u.Email, err)

@@ -26,6 +26,7 @@ const (
 	ProblemUnsupportedMedia   = "urn:engage:problem:unsupported-media-type"
 	ProblemIdempotencyReuse   = "urn:engage:problem:idempotency-key-reused"
 	ProblemLockout            = "urn:engage:problem:lockout"
+	ProblemUnavailable        = "urn:engage:problem:unavailable"
 	ProblemInternal           = "urn:engage:problem:internal"
 )
 
@@ -82,6 +83,9 @@ func ProblemFor(err error) (Problem, bool) {
 	case errors.As(err, &stale):
 		return Problem{Type: ProblemPreconditionFailed, Title: "Precondition failed", Status: http.StatusPreconditionFailed,
 			Detail: err.Error(), Kind: stale.Kind, ID: stale.ID}, true
+	case errors.Is(err, access.ErrUnavailable):
+		return Problem{Type: ProblemUnavailable, Title: "Temporarily unavailable", Status: http.StatusServiceUnavailable,
+			Detail: "the platform could not do this now and did nothing; retry the request"}, true
 	case errors.Is(err, access.ErrRateLimited):
 		return Problem{Type: ProblemRateLimited, Title: "Too many requests", Status: http.StatusTooManyRequests, Detail: err.Error()}, true
 	case errors.Is(err, access.ErrUnauthorized):

@@ -1,0 +1,5 @@
+-- Migration 3 (PostgreSQL): in SQLite this rewrote the stored name keys in Go
+-- when access.NameKey changed (migrations/sqlite/0003_nfkc_name_keys.sql).
+-- The same Go step runs here, so both dialects apply the same migrations the
+-- same way; on PostgreSQL it finds no rows, because no build before this one
+-- wrote to PostgreSQL.

@@ -1,0 +1,5 @@
+-- Migration 6 (SQLite): nothing. The PostgreSQL dialect records a value sealed
+-- with the secret key here (migrations/postgres/0006_secret_key_check.sql);
+-- an SQLite database keeps its key in a file beside it, which the processes
+-- that share the file also share. The migration exists so that both dialects
+-- have the same numbered migrations.
