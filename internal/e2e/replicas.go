@@ -103,9 +103,9 @@ func (r *Replicas) Start(t testing.TB, i int) {
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		if c, err := net.DialTimeout("tcp", r.addrs[i], 100*time.Millisecond); err == nil {
+			// The process is reaped by the goroutine above, whose answer
+			// the buffered channel keeps without anyone reading it.
 			_ = c.Close()
-			// Keep reaping the process in the background.
-			go func() { <-exited }()
 			return
 		}
 		select {
