@@ -5,7 +5,7 @@
 #
 # Usage: tools/release.sh snapshot
 #          Into build/release, nothing published: the version is the tag when HEAD is
-#          on one (and the tree is clean), else NEXT-SNAPSHOT-<commit>. The SHA256SUMS
+#          on one (and the tree is clean), else NEXT-snapshot-<commit>. The SHA256SUMS
 #          is signed with a throwaway key made for this run in a temporary GNUPGHOME
 #          (deleted after; its public half is left as build/release/snapshot-signing-key.asc
 #          so the signature can be checked). The manifest is copied beside the zips,

@@ -27,6 +27,12 @@ func TestReleaseArtifacts(t *testing.T) {
 	if !semverPattern.MatchString(r.version) {
 		t.Fatalf("version %q is not semver: Terraform would refuse it", r.version)
 	}
+	// A filesystem mirror lowercases the version in a zip's name, and a
+	// prerelease label compares case-sensitively: 0.1.0-SNAPSHOT-x would
+	// never match a configuration asking for exactly that version.
+	if r.version != strings.ToLower(r.version) {
+		t.Fatalf("version %q has upper case: a filesystem mirror could not install it", r.version)
+	}
 
 	t.Run("SHA256SUMS covers every zip and the manifest, and matches them", func(t *testing.T) {
 		want := []string{fmt.Sprintf("%s_%s_manifest.json", project, r.version)}
@@ -105,7 +111,7 @@ func TestReleaseArtifacts(t *testing.T) {
 			t.Fatalf("%s version printed %q, want the version %s and a full commit", bin, out, r.version)
 		}
 		// A snapshot's version ends in the short commit it was built from.
-		if _, short, ok := strings.Cut(r.version, "-SNAPSHOT-"); ok && !strings.HasPrefix(m[2], short) {
+		if _, short, ok := strings.Cut(r.version, "-snapshot-"); ok && !strings.HasPrefix(m[2], short) {
 			t.Errorf("version %s was built from commit %s", r.version, m[2])
 		}
 	})

@@ -22,8 +22,8 @@ import (
 )
 
 // terraformCLI runs one terraform binary with a CLI configuration that
-// installs the provider from one network mirror only, and with nothing from
-// the environment that could install it another way (TF_PLUGIN_CACHE_DIR,
+// installs the provider from one mirror only, and with nothing from the
+// environment that could install it another way (TF_PLUGIN_CACHE_DIR,
 // TF_REATTACH_PROVIDERS, the user's CLI configuration) or point it at an
 // account (ENGAGE_*).
 type terraformCLI struct {
@@ -31,40 +31,43 @@ type terraformCLI struct {
 	env  []string
 }
 
+// newTerraformCLI installs from the network mirror at mirrorURL, trusting
+// the certificate in caFile.
 func newTerraformCLI(t *testing.T, mirrorURL, caFile string) terraformCLI {
 	t.Helper()
-	path := os.Getenv("TF_ACC_TERRAFORM_PATH")
-	if path == "" {
-		t.Fatal("set TF_ACC_TERRAFORM_PATH to the terraform to install with (make release-test does)")
-	}
 	if runtime.GOOS != "linux" && runtime.GOOS != "freebsd" {
 		// terraform trusts the mirror's test certificate through SSL_CERT_FILE,
 		// which Go honours on Linux and the BSDs only.
 		t.Skipf("on %s terraform would not trust the test mirror's certificate", runtime.GOOS)
 	}
+	return terraformWith(t, fmt.Sprintf("network_mirror {\n    url     = %q", mirrorURL), "SSL_CERT_FILE="+caFile)
+}
+
+// terraformWith writes a CLI configuration installing the provider by method
+// (its block's opening lines; include is added) and returns a CLI using it,
+// with env added to its environment.
+func terraformWith(t *testing.T, method string, env ...string) terraformCLI {
+	t.Helper()
+	path := os.Getenv("TF_ACC_TERRAFORM_PATH")
+	if path == "" {
+		t.Fatal("set TF_ACC_TERRAFORM_PATH to the terraform to install with (make release-test does)")
+	}
 	home := t.TempDir()
 	rc := filepath.Join(home, "terraform.rc")
-	config := fmt.Sprintf(`provider_installation {
-  network_mirror {
-    url     = %q
-    include = [%q]
-  }
-}
-`, mirrorURL, source)
+	config := fmt.Sprintf("provider_installation {\n  %s\n    include = [%q]\n  }\n}\n", method, source)
 	if err := os.WriteFile(rc, []byte(config), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	var env []string
+	var clean []string
 	for _, kv := range os.Environ() {
 		name, _, _ := strings.Cut(kv, "=")
 		if strings.HasPrefix(name, "TF_") || strings.HasPrefix(name, "ENGAGE_") || strings.HasPrefix(name, "SSL_CERT_") || name == "HOME" {
 			continue
 		}
-		env = append(env, kv)
+		clean = append(clean, kv)
 	}
-	env = append(env, "HOME="+home, "TF_CLI_CONFIG_FILE="+rc, "SSL_CERT_FILE="+caFile,
-		"CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1")
-	return terraformCLI{path: path, env: env}
+	clean = append(clean, "HOME="+home, "TF_CLI_CONFIG_FILE="+rc, "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1")
+	return terraformCLI{path: path, env: append(clean, env...)}
 }
 
 // run runs terraform in dir and returns its output, stdout then stderr.
@@ -190,6 +193,45 @@ func TestInstallFromNetworkMirror(t *testing.T) {
 	tf.mustRun(t, dir, "apply", "-input=false", "-no-color", "-auto-approve")
 	if out, err := tf.run(t, dir, "plan", "-input=false", "-no-color", "-detailed-exitcode"); err != nil {
 		t.Errorf("a second plan is not empty (%v):\n%s", err, out)
+	}
+}
+
+// The other way README's "Installing from a mirror" gives: the zips copied
+// as they are into a filesystem mirror's packed layout
+// (HOSTNAME/NAMESPACE/TYPE/<zip>). Terraform has no hash to check them
+// against there (the README has users check SHA256SUMS first); it records
+// the zh: hash of each zip it saw and the h1: hash of what it unpacked.
+func TestInstallFromFilesystemMirror(t *testing.T) {
+	r := loadRelease(t)
+	mirrorDir := t.TempDir()
+	packed := filepath.Join(mirrorDir, source)
+	if err := os.MkdirAll(packed, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range platforms {
+		body, err := os.ReadFile(filepath.Join(r.dir, r.zipName(p)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(packed, r.zipName(p)), body, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tf := terraformWith(t, fmt.Sprintf("filesystem_mirror {\n    path    = %q", mirrorDir))
+	dir := writeConfiguration(t, r.version)
+	host := runtime.GOOS + "_" + runtime.GOARCH
+
+	out := tf.mustRun(t, dir, "init", "-input=false", "-no-color")
+	if !strings.Contains(out, "Installed engage-oss/engage v"+r.version) {
+		t.Errorf("terraform init did not say it installed v%s:\n%s", r.version, out)
+	}
+	locked := lockedProvider(t, dir)
+	if locked.version != r.version || !slices.Contains(locked.hashes, h1(t, r, host)) {
+		t.Errorf("after init the lock file holds version %q and %v, want %q and %s", locked.version, locked.hashes, r.version, h1(t, r, host))
+	}
+	out = tf.mustRun(t, dir, "plan", "-input=false", "-no-color")
+	if !strings.Contains(out, "Plan: 1 to add, 0 to change, 0 to destroy.") {
+		t.Fatalf("plan with the installed provider:\n%s", out)
 	}
 }
 
