@@ -127,9 +127,10 @@ func verifySignature(t *testing.T, r release) {
 	if err != nil {
 		t.Fatal("gpg is needed to check the signature: install GnuPG 2 (apt-get install gnupg)")
 	}
-	// A short path: gpg-agent's socket lives in GNUPGHOME, and socket paths
-	// are limited to about 100 bytes.
-	home, err := os.MkdirTemp("", "gpg")
+	// A short path, not t.TempDir()'s (named after the test): gpg's agent and
+	// keyboxd sockets live in GNUPGHOME, and socket paths are limited to
+	// about 100 bytes.
+	home, err := os.MkdirTemp("", "gpg") //nolint:usetesting // see above
 	if err != nil {
 		t.Fatal(err)
 	}

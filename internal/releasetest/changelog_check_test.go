@@ -1,6 +1,7 @@
 package releasetest
 
 import (
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -92,7 +93,7 @@ func (g *gitRepo) check(args ...string) (string, bool) {
 	cmd.Dir = g.dir
 	cmd.Env = append(os.Environ(), "CHANGELOG_BASE=")
 	out, err := cmd.CombinedOutput()
-	if _, ok := err.(*exec.ExitError); err != nil && !ok {
+	if exitErr := (*exec.ExitError)(nil); err != nil && !errors.As(err, &exitErr) {
 		g.t.Fatalf("running %s: %v", script, err)
 	}
 	return string(out), err == nil

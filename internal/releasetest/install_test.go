@@ -199,8 +199,8 @@ func TestInstallFromNetworkMirror(t *testing.T) {
 // The other way README's "Installing from a mirror" gives: the zips copied
 // as they are into a filesystem mirror's packed layout
 // (HOSTNAME/NAMESPACE/TYPE/<zip>). Terraform has no hash to check them
-// against there (the README has users check SHA256SUMS first); it records
-// the zh: hash of each zip it saw and the h1: hash of what it unpacked.
+// against there and says "unauthenticated" (the README has users check
+// SHA256SUMS first); it records the h1: hash of what it unpacked.
 func TestInstallFromFilesystemMirror(t *testing.T) {
 	r := loadRelease(t)
 	mirrorDir := t.TempDir()
