@@ -48,13 +48,19 @@ func newTerraformCLI(t *testing.T, mirrorURL, caFile string) terraformCLI {
 // with env added to its environment.
 func terraformWith(t *testing.T, method string, env ...string) terraformCLI {
 	t.Helper()
+	return terraformWithConfig(t, fmt.Sprintf("provider_installation {\n  %s\n    include = [%q]\n  }\n}\n", method, source), env...)
+}
+
+// terraformWithConfig returns a CLI using the CLI configuration config, with
+// env added to its environment.
+func terraformWithConfig(t *testing.T, config string, env ...string) terraformCLI {
+	t.Helper()
 	path := os.Getenv("TF_ACC_TERRAFORM_PATH")
 	if path == "" {
 		t.Fatal("set TF_ACC_TERRAFORM_PATH to the terraform to install with (make release-test does)")
 	}
 	home := t.TempDir()
 	rc := filepath.Join(home, "terraform.rc")
-	config := fmt.Sprintf("provider_installation {\n  %s\n    include = [%q]\n  }\n}\n", method, source)
 	if err := os.WriteFile(rc, []byte(config), 0o600); err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -79,11 +80,14 @@ func (m *mirror) handler() http.Handler {
 	return mux
 }
 
-// servedArchives is what terraform downloaded so far.
+// servedArchives is which archives terraform downloaded so far, each named
+// once (Terraform 1.11 fetches the one it installs twice, 1.16 once).
 func (m *mirror) servedArchives() []string {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return append([]string(nil), m.served...)
+	names := slices.Clone(m.served)
+	slices.Sort(names)
+	return slices.Compact(names)
 }
 
 func writeJSON(w http.ResponseWriter, v any) {
@@ -97,13 +101,20 @@ func (m *mirror) serve(t *testing.T) (url, caFile string) {
 	t.Helper()
 	srv := httptest.NewTLSServer(m.handler())
 	t.Cleanup(srv.Close)
-	caFile = filepath.Join(t.TempDir(), "mirror-ca.pem")
+	return srv.URL + "/", writeCA(t, srv)
+}
+
+// writeCA writes a TLS test server's certificate to a file for terraform's
+// SSL_CERT_FILE, and checks the server is on loopback.
+func writeCA(t *testing.T, srv *httptest.Server) string {
+	t.Helper()
+	if !strings.HasPrefix(srv.URL, "https://127.0.0.1:") {
+		t.Fatalf("test server at %s, want HTTPS on loopback", srv.URL)
+	}
+	caFile := filepath.Join(t.TempDir(), "test-server-ca.pem")
 	cert := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
 	if err := os.WriteFile(caFile, cert, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.HasPrefix(srv.URL, "https://127.0.0.1:") {
-		t.Fatalf("mirror at %s, want loopback", srv.URL)
-	}
-	return srv.URL + "/", caFile
+	return caFile
 }
