@@ -37,14 +37,22 @@ Commands:
                Markdown for a pull request or JSON for policies
   serve        run the reference REST API server over SQLite or PostgreSQL
   token        create, list and revoke API tokens for the server
+  version      print the provider's version and the commit it was built from
 
 Run 'terraform-provider-engage COMMAND --help' for a command's flags.
 
 Plugin flags:
 `
 
-// version is set by the release build (-ldflags "-X main.version=...").
-var version = "dev"
+// version and commit are stamped in by the build (-ldflags "-X main.version=...
+// -X main.commit=..."): goreleaser sets the release or snapshot version and the
+// full commit, make build the local mirror's version. Terraform is told the
+// version in the provider's metadata, and the REST client sends it in its
+// User-Agent.
+var (
+	version = "dev"
+	commit  = "unknown"
+)
 
 func main() {
 	// Sub-commands of the same binary; with no arguments (or plugin flags)
@@ -59,6 +67,11 @@ func main() {
 			os.Exit(command.Admin(os.Args[2:], os.Stdout, os.Stderr))
 		case "review-plan":
 			os.Exit(command.ReviewPlan(os.Args[2:], os.Stdin, os.Stdout, os.Stderr))
+		case "version", "--version":
+			// What a user reports with a bug, and what the release test checks
+			// the build stamped in.
+			fmt.Printf("terraform-provider-engage %s (commit %s)\n", version, commit)
+			os.Exit(0)
 		}
 		if !strings.HasPrefix(os.Args[1], "-") {
 			fmt.Fprintf(os.Stderr, "terraform-provider-engage: unknown command %q\n\n%s", os.Args[1], usage)

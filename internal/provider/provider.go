@@ -253,7 +253,7 @@ func (p *engageProvider) Configure(ctx context.Context, req provider.ConfigureRe
 	}
 	if endpoint != "" {
 		token := firstNonEmpty(cfg.APIToken.ValueString(), os.Getenv(EnvAPIToken), p.defaultToken)
-		svc := restService(ctx, endpoint, token, cfg, p.adjustClient, &resp.Diagnostics)
+		svc := restService(ctx, endpoint, token, userAgent(p.version, req.TerraformVersion), cfg, p.adjustClient, &resp.Diagnostics)
 		if resp.Diagnostics.HasError() {
 			return
 		}
@@ -343,7 +343,7 @@ func (p *engageProvider) Actions(_ context.Context) []func() action.Action {
 
 // restService builds the REST client from the provider configuration.
 // Misconfiguration becomes an error at the attribute it concerns.
-func restService(ctx context.Context, endpoint, token string, cfg providerModel, adjust func(*client.Config), diags *diag.Diagnostics) access.Service {
+func restService(ctx context.Context, endpoint, token, agent string, cfg providerModel, adjust func(*client.Config), diags *diag.Diagnostics) access.Service {
 	if token == "" {
 		diags.AddAttributeError(path.Root("api_token"), "Missing API token",
 			"The REST backend (endpoint is set) needs api_token or the "+EnvAPIToken+" environment variable.")
@@ -360,7 +360,7 @@ func restService(ctx context.Context, endpoint, token string, cfg providerModel,
 		RequestTimeout:       timeout,
 		MaxRetries:           int(cfg.MaxRetries.ValueInt64()),
 		MaxRequestsPerSecond: cfg.MaxRequestsPerSecond.ValueFloat64(),
-		UserAgent:            "terraform-provider-engage",
+		UserAgent:            agent,
 		Logger:               client.TFLogLogger(ctx),
 	}
 	if adjust != nil {
@@ -377,6 +377,18 @@ func restService(ctx context.Context, endpoint, token string, cfg providerModel,
 		return nil
 	}
 	return c
+}
+
+// userAgent names the provider release and the Terraform that runs it, as
+// product tokens (RFC 9110): the API's operators can tell which releases and
+// CLI versions call them, and whom a fix or a deprecation concerns. Terraform
+// sends its version in ConfigureRequest (OpenTofu sends its own there);
+// without one the provider's token stands alone.
+func userAgent(providerVersion, terraformVersion string) string {
+	if terraformVersion == "" {
+		return "terraform-provider-engage/" + providerVersion
+	}
+	return "terraform-provider-engage/" + providerVersion + " Terraform/" + terraformVersion
 }
 
 // tokenWithoutEndpointDetail explains a token set with no endpoint (in the

@@ -43,3 +43,20 @@ func TestTokenWithoutEndpointDetailSaysWhereTheTokenIsAndTheWayOut(t *testing.T)
 		}
 	})
 }
+
+func TestUserAgentNamesTheTerraformVersionOnlyWhenTerraformSentOne(t *testing.T) {
+	t.Parallel()
+	cases := []struct{ name, provider, terraform, want string }{
+		{"a release under Terraform", "0.1.0", "1.16.4", "terraform-provider-engage/0.1.0 Terraform/1.16.4"},
+		{"a snapshot under Terraform", "0.1.0-snapshot-1085c85", "1.11.4", "terraform-provider-engage/0.1.0-snapshot-1085c85 Terraform/1.11.4"},
+		{"a client that sent no version", "0.1.0", "", "terraform-provider-engage/0.1.0"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			if got := userAgent(tc.provider, tc.terraform); got != tc.want {
+				t.Errorf("userAgent(%q, %q) = %q, want %q", tc.provider, tc.terraform, got, tc.want)
+			}
+		})
+	}
+}
