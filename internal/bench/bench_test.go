@@ -74,11 +74,15 @@ func TestBenchAgainstTheFloor(t *testing.T) {
 	}
 	out := envOr("BENCH_OUT", filepath.Join("..", "..", "bench", "results", "latest.json"))
 	tf := e2e.Setup(t)
+	withPeer := os.Getenv("BENCH_PEER") != "0"
+	if withPeer {
+		tf = tf.WithMirror(t, bench.PeerMirror(t), bench.PeerSource)
+	}
 
 	var rows []bench.Row
 	for _, n := range sizes {
 		t.Run(fmt.Sprintf("n=%d", n), func(t *testing.T) {
-			rows = append(rows, measure(t, tf, n, backends)...)
+			rows = append(rows, measure(t, tf, n, backends, withPeer)...)
 		})
 		if t.Failed() {
 			break
@@ -119,16 +123,22 @@ func TestBenchAgainstTheFloor(t *testing.T) {
 	}
 }
 
-// subject is one working folder the run times: the floor or a backend.
+// subject is one working folder the run times: the floor, the peer or a
+// backend.
 type subject struct {
-	backend string // "" for the floor
+	backend string // "" for the floor, bench.BackendPeer for the peer
 	w       *e2e.Workdir
 	server  *bench.RESTServer // nil unless REST
 }
 
-// measure times every operation at size n on the floor and each backend.
-func measure(t *testing.T, tf *e2e.Terraform, n int, backends []string) []bench.Row {
-	return measureConfigs(t, tf, n, bench.FloorConfig(n), bench.EngageConfig(n), backends, operations)
+// measure times every operation at size n on the floor, the peer (unless
+// withPeer is false) and each backend.
+func measure(t *testing.T, tf *e2e.Terraform, n int, backends []string, withPeer bool) []bench.Row {
+	peerConfig := ""
+	if withPeer {
+		peerConfig = bench.PeerConfig(n)
+	}
+	return measureConfigs(t, tf, n, bench.FloorConfig(n), peerConfig, bench.EngageConfig(n), backends, operations)
 }
 
 // measureReview times `review-plan --format json` (the provider binary, as
@@ -181,24 +191,24 @@ func measureLargeObjects(t *testing.T, tf *e2e.Terraform, backends []string) []b
 			// a verdict against a 2 s target.
 			{name: large.Operation, args: []string{"plan", "-detailed-exitcode"}, runs: 3},
 		}
-		rows = append(rows, measureConfigs(t, tf, 1, large.Floor, large.Config, backends, ops)...)
+		rows = append(rows, measureConfigs(t, tf, 1, large.Floor, "", large.Config, backends, ops)...)
 	}
 	return rows
 }
 
-// measureConfigs runs ops on a working folder of floorConfig and one of
-// engageConfig per backend, interleaved (each operation on every folder
-// before the next operation), so that a change in the machine's load weighs
-// on the floor and the provider alike. Operations without a name run
-// untimed.
-func measureConfigs(t *testing.T, tf *e2e.Terraform, n int, floorConfig, engageConfig string, backends []string, ops []operation) []bench.Row {
-	floor := &subject{w: tf.NewWorkdir(t, e2e.Backend{})}
-	// The floor has no provider: not even the required_providers block
+// measureConfigs runs ops on a working folder of floorConfig, one of
+// peerConfig (none when it is empty) and one of engageConfig per backend,
+// interleaved (each operation on every folder before the next operation),
+// so that a change in the machine's load weighs on the floor, the peer and
+// the provider alike. Operations without a name run untimed.
+func measureConfigs(t *testing.T, tf *e2e.Terraform, n int, floorConfig, peerConfig, engageConfig string, backends []string, ops []operation) []bench.Row {
+	// The floor has no provider, and the peer's configuration has its own
+	// terraform block: neither gets the required_providers block
 	// WriteConfig adds.
-	if err := os.WriteFile(filepath.Join(floor.w.Dir, "main.tf"), []byte(floorConfig), 0o644); err != nil {
-		t.Fatal(err)
+	subjects := []*subject{{w: newRawWorkdir(t, tf, floorConfig)}}
+	if peerConfig != "" {
+		subjects = append(subjects, &subject{backend: bench.BackendPeer, w: newRawWorkdir(t, tf, peerConfig)})
 	}
-	subjects := []*subject{floor}
 	for _, b := range backends {
 		s := &subject{backend: b}
 		switch b {
@@ -221,7 +231,7 @@ func measureConfigs(t *testing.T, tf *e2e.Terraform, n int, floorConfig, engageC
 
 	var rows []bench.Row
 	for _, op := range ops {
-		var floor measurement
+		var floor, peer measurement
 		for _, s := range subjects {
 			m := run(t, s, op.args)
 			for range op.runs - 1 {
@@ -229,28 +239,42 @@ func measureConfigs(t *testing.T, tf *e2e.Terraform, n int, floorConfig, engageC
 					m = again
 				}
 			}
-			label := s.backend
-			if label == "" {
-				label = "floor"
+			switch s.backend {
+			case "":
 				floor = m
+			case bench.BackendPeer:
+				peer = m
 			}
 			if op.name == "" {
 				continue
 			}
-			t.Logf("n=%d %-20s %-10s %7.2f s  CPU %7.2f s (provider %6.2f s)  peak RSS %6.1f MiB  %s",
-				n, op.name, label, m.seconds, m.cpuSeconds, m.providerCPUSeconds, m.rssMiB, requestsText(m.requests))
+			t.Logf("n=%d %-20s %-11s %7.2f s  CPU %7.2f s (provider %6.2f s)  peak RSS %6.1f MiB  %s",
+				n, op.name, label(s), m.seconds, m.cpuSeconds, m.providerCPUSeconds, m.rssMiB, requestsText(m.requests))
 			if s.backend == "" {
 				continue
 			}
+			peerSeconds := peer.seconds
+			if s.backend == bench.BackendPeer {
+				peerSeconds = 0
+			}
 			rows = append(rows, bench.Row{
 				Backend: s.backend, N: n, Operation: op.name,
-				Seconds: m.seconds, FloorSeconds: floor.seconds, Ratio: m.seconds / floor.seconds,
+				Seconds: m.seconds, FloorSeconds: floor.seconds, Ratio: m.seconds / floor.seconds, PeerSeconds: peerSeconds,
 				Requests: m.requests, PeakRSSMiB: m.rssMiB,
 				CPUSeconds: m.cpuSeconds, FloorCPUSeconds: floor.cpuSeconds, ProviderCPUSeconds: m.providerCPUSeconds,
 			})
 		}
 	}
 	return rows
+}
+
+// newRawWorkdir is a working folder whose main.tf is config as it stands.
+func newRawWorkdir(t *testing.T, tf *e2e.Terraform, config string) *e2e.Workdir {
+	w := tf.NewWorkdir(t, e2e.Backend{})
+	if err := os.WriteFile(filepath.Join(w.Dir, "main.tf"), []byte(config), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return w
 }
 
 type measurement struct {

@@ -55,6 +55,27 @@ func FloorConfig(n int) string {
 	return b.String()
 }
 
+// PeerConfig is EngageConfig(n) for the peer: n time_static resources
+// holding the same values in triggers (a map of strings, so the permissions
+// are joined), in the same graph, with the terraform block that pins the
+// peer's version. Each time_static only records the time it was created.
+func PeerConfig(n int) string {
+	roles, users := split(n)
+	var b strings.Builder
+	b.Grow(n*200 + 200)
+	fmt.Fprintf(&b, "terraform {\n  required_providers {\n    time = {\n      source  = %q\n      version = %q\n    }\n  }\n}\n\n",
+		strings.TrimPrefix(PeerSource, "registry.terraform.io/"), PeerVersion)
+	for k := range roles {
+		fmt.Fprintf(&b, "resource \"time_static\" \"r%d\" {\n  triggers = {\n    name        = \"bench role %d\"\n    description = \"benchmark role %d\"\n    permissions = \"%s,%s\"\n  }\n}\n\n",
+			k, k, k, benchPermissions[k%len(benchPermissions)], benchPermissions[(k+3)%len(benchPermissions)])
+	}
+	for k := range users {
+		fmt.Fprintf(&b, "resource \"time_static\" \"u%d\" {\n  triggers = {\n    email        = \"user%d@bench.example\"\n    display_name = \"Bench user %d\"\n    role_id      = time_static.r%d.id\n  }\n}\n\n",
+			k, k, k, k%roles)
+	}
+	return b.String()
+}
+
 // LargeObjectOpPrefix starts the operation name of every large-object row.
 const LargeObjectOpPrefix = "plan: 1 "
 

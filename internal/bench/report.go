@@ -17,6 +17,9 @@ const (
 	BackendEmbedded    = "embedded"
 	BackendREST        = "rest"
 	BackendRESTLatency = "rest+20ms"
+	// BackendPeer names the peer's rows (peer.go): not a backend of ours,
+	// timed the same way, beside the floor.
+	BackendPeer = "time_static"
 )
 
 // Operations, as rows name them: the terraform commands timed, in order.
@@ -40,6 +43,10 @@ type Row struct {
 	FloorSeconds float64 `json:"floor_seconds"`
 	// Ratio is Seconds / FloorSeconds.
 	Ratio float64 `json:"ratio"`
+	// PeerSeconds is the same operation on as many time_static resources
+	// (BackendPeer); 0 in the peer's own rows, in rows the peer has no
+	// counterpart for (large objects, review-plan) and when BENCH_PEER=0.
+	PeerSeconds float64 `json:"peer_seconds"`
 	// Requests is what the REST server counted; nil on the embedded backend.
 	Requests *Requests `json:"requests"`
 	// PeakRSSMiB is the largest VmHWM of the provider processes terraform
@@ -77,14 +84,18 @@ func WriteJSON(path string, rows []Row) error {
 // by route underneath.
 func WriteTable(w io.Writer, rows []Row) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "backend\tn\toperation\tseconds\tfloor s\tratio\trequests\tpeak RSS MiB\tCPU s\tfloor CPU s\tprovider CPU s\t")
+	fmt.Fprintf(tw, "backend\tn\toperation\tseconds\tfloor s\t%s s\tratio\trequests\tpeak RSS MiB\tCPU s\tfloor CPU s\tprovider CPU s\t\n", BackendPeer)
 	for _, r := range rows {
 		reqs := "-"
 		if r.Requests != nil {
 			reqs = fmt.Sprint(r.Requests.Total)
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%.2f\t%.2f\t%.2fx\t%s\t%.1f\t%.2f\t%.2f\t%.2f\t\n",
-			r.Backend, r.N, r.Operation, r.Seconds, r.FloorSeconds, r.Ratio, reqs, r.PeakRSSMiB,
+		peer := "-"
+		if r.PeerSeconds > 0 {
+			peer = fmt.Sprintf("%.2f", r.PeerSeconds)
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%.2f\t%.2f\t%s\t%.2fx\t%s\t%.1f\t%.2f\t%.2f\t%.2f\t\n",
+			r.Backend, r.N, r.Operation, r.Seconds, r.FloorSeconds, peer, r.Ratio, reqs, r.PeakRSSMiB,
 			r.CPUSeconds, r.FloorCPUSeconds, r.ProviderCPUSeconds)
 	}
 	if err := tw.Flush(); err != nil {

@@ -104,7 +104,7 @@ func CheckTargets(rows []Row) []Verdict {
 
 	peak, peakRow := 0.0, Row{}
 	for _, r := range rows {
-		if r.Operation != OpReviewPlan && r.PeakRSSMiB > peak {
+		if r.Operation != OpReviewPlan && r.Backend != BackendPeer && r.PeakRSSMiB > peak {
 			peak, peakRow = r.PeakRSSMiB, r
 		}
 	}
@@ -115,9 +115,55 @@ func CheckTargets(rows []Row) []Verdict {
 	}
 	out = append(out, rss)
 
+	out = append(out, checkPeer(rows, sizes)...)
 	out = append(out, checkGrowth(rows, sizes)...)
 	out = append(out, checkLargeObjects(rows)...)
 	return out
+}
+
+// ourBackends are the backends whose rows are the provider's.
+var ourBackends = []string{BackendEmbedded, BackendREST, BackendRESTLatency}
+
+// checkPeer judges, at each size, that every row of ours with a peer
+// counterpart (every backend, every operation) is faster than the peer: one
+// verdict per size, naming the rows that are not, else the closest one.
+func checkPeer(rows []Row, sizes []int) []Verdict {
+	target := fmt.Sprintf("faster than %s in every row", BackendPeer)
+	var out []Verdict
+	for _, n := range sizes {
+		var missed []string
+		var closest Row
+		for _, r := range rows {
+			if r.N != n || r.PeerSeconds <= 0 || !slices.Contains(ourBackends, r.Backend) {
+				continue
+			}
+			if r.Seconds >= r.PeerSeconds {
+				missed = append(missed, peerText(r))
+			}
+			if closest.PeerSeconds == 0 || r.Seconds/r.PeerSeconds > closest.Seconds/closest.PeerSeconds {
+				closest = r
+			}
+		}
+		if closest.PeerSeconds == 0 {
+			continue
+		}
+		v := Verdict{Target: fmt.Sprintf("%s at N = %d", target, n), Measured: true, Met: len(missed) == 0}
+		if v.Met {
+			v.Detail = "closest: " + peerText(closest)
+		} else {
+			v.Detail = "slower: " + strings.Join(missed, "; ")
+		}
+		out = append(out, v)
+	}
+	if len(out) == 0 {
+		return []Verdict{{Target: target, Detail: "the run timed no peer (BENCH_PEER=0)"}}
+	}
+	return out
+}
+
+// peerText says how one row of ours compares with the peer.
+func peerText(r Row) string {
+	return fmt.Sprintf("%s %s %.2f s against %.2f s (%.2fx)", r.Backend, r.Operation, r.Seconds, r.PeerSeconds, r.Seconds/r.PeerSeconds)
 }
 
 // checkLargeObjects judges each large-object plan against its bound, in
@@ -153,7 +199,7 @@ func checkGrowth(rows []Row, sizes []int) []Verdict {
 	small, large := sizes[0], sizes[len(sizes)-1]
 	nGrowth := float64(large) / float64(small)
 	var out []Verdict
-	for _, backend := range []string{BackendEmbedded, BackendREST, BackendRESTLatency} {
+	for _, backend := range ourBackends {
 		for _, op := range []string{OpApply, OpPlan, OpPlanNoRefresh} {
 			a, okA := find(rows, backend, small, op)
 			b, okB := find(rows, backend, large, op)

@@ -64,23 +64,76 @@ func TestCheckTargetsSaysWhatARunWithoutTheTargetSizeDidNotMeasure(t *testing.T)
 	}
 }
 
+func TestCheckTargetsJudgesUsAgainstThePeerInEveryRowAtEachSize(t *testing.T) {
+	t.Parallel()
+	rows := []Row{
+		{Backend: BackendEmbedded, N: 1000, Operation: OpApply, Seconds: 20, PeerSeconds: 25},
+		{Backend: BackendREST, N: 1000, Operation: OpPlan, Seconds: 4, PeerSeconds: 11.5},
+		// The peer's own rows and rows without a peer are not judged.
+		{Backend: BackendPeer, N: 1000, Operation: OpPlan, Seconds: 11.5, PeakRSSMiB: 500},
+		{Backend: BackendEmbedded, N: 1, Operation: LargeObjectOpPrefix + "role", Seconds: 0.5},
+		{Backend: BackendEmbedded, N: 5000, Operation: OpPlan, Seconds: 20, PeerSeconds: 60},
+		// A tie is not ahead.
+		{Backend: BackendRESTLatency, N: 5000, Operation: OpApply, Seconds: 600, PeerSeconds: 600},
+		{Backend: BackendREST, N: 5000, Operation: OpPlanNoRefresh, Seconds: 31, PeerSeconds: 30},
+	}
+	verdicts := CheckTargets(rows)
+	v := verdictFor(t, verdicts, "faster than time_static in every row at N = 1000")
+	if !v.Measured || !v.Met || !strings.Contains(v.Detail, "embedded apply 20.00 s against 25.00 s") {
+		t.Errorf("%s: measured %t, met %t (%s); want met, the closest row named", v.Target, v.Measured, v.Met, v.Detail)
+	}
+	v = verdictFor(t, verdicts, "faster than time_static in every row at N = 5000")
+	if !v.Measured || v.Met || !strings.Contains(v.Detail, "rest+20ms apply") || !strings.Contains(v.Detail, "rest plan -refresh=false") ||
+		strings.Contains(v.Detail, "embedded plan") {
+		t.Errorf("%s: measured %t, met %t (%s); want missed, naming the two slower rows only", v.Target, v.Measured, v.Met, v.Detail)
+	}
+	// The peer's memory is not ours.
+	if v := verdictFor(t, verdicts, "provider peak RSS <= 150 MiB"); v.Measured {
+		t.Errorf("%s: judged on the peer's row: %s", v.Target, v.Detail)
+	}
+}
+
+func TestCheckTargetsSaysWhenTheRunTimedNoPeer(t *testing.T) {
+	t.Parallel()
+	verdicts := CheckTargets([]Row{{Backend: BackendEmbedded, N: 1000, Operation: OpPlan, Seconds: 4}})
+	if v := verdictFor(t, verdicts, "faster than time_static in every row"); v.Measured {
+		t.Errorf("%s: measured without a peer: %s", v.Target, v.Detail)
+	}
+}
+
 func TestConfigsHoldNObjectsInTheSameGraph(t *testing.T) {
 	t.Parallel()
 	for _, n := range []int{2, 7, 1000} {
-		engage, floor := EngageConfig(n), FloorConfig(n)
+		engage, floor, peer := EngageConfig(n), FloorConfig(n), PeerConfig(n)
 		if got := strings.Count(engage, "resource \"engage_"); got != n {
 			t.Errorf("EngageConfig(%d) has %d resources", n, got)
 		}
 		if got := strings.Count(floor, "resource \"terraform_data\""); got != n {
 			t.Errorf("FloorConfig(%d) has %d resources", n, got)
 		}
-		// Every user references a role, in both.
+		if got := strings.Count(peer, "resource \"time_static\""); got != n {
+			t.Errorf("PeerConfig(%d) has %d resources", n, got)
+		}
+		// Every user references a role, in all three.
 		_, users := split(n)
 		if got := strings.Count(engage, "= engage_role.r"); got != users {
 			t.Errorf("EngageConfig(%d): %d references to roles, want %d", n, got, users)
 		}
 		if got := strings.Count(floor, "= terraform_data.r"); got != users {
 			t.Errorf("FloorConfig(%d): %d references, want %d", n, got, users)
+		}
+		if got := strings.Count(peer, "= time_static.r"); got != users {
+			t.Errorf("PeerConfig(%d): %d references, want %d", n, got, users)
+		}
+	}
+}
+
+func TestPeerConfigPinsThePeerItIsTimedWith(t *testing.T) {
+	t.Parallel()
+	cfg := PeerConfig(2)
+	for _, want := range []string{`source  = "hashicorp/time"`, `version = "` + PeerVersion + `"`} {
+		if !strings.Contains(cfg, want) {
+			t.Errorf("PeerConfig lacks %s:\n%s", want, cfg)
 		}
 	}
 }

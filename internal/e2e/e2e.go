@@ -35,6 +35,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -52,19 +53,35 @@ const (
 	ProviderVersion = "0.0.1"
 )
 
-// binaryPrefix starts the name of the provider executable, however terraform
-// installed it.
-const binaryPrefix = "terraform-provider-engage"
+// binaryName is the name of our provider's executable; pluginPrefix starts
+// that of every provider's, however terraform installed it: ours, and a
+// peer the benchmark installs beside it (WithMirror), whose memory and CPU
+// it measures the same way.
+const (
+	binaryName   = "terraform-provider-engage"
+	pluginPrefix = "terraform-provider-"
+)
 
 // Terraform is the terraform CLI set up to install the freshly built provider.
 type Terraform struct {
 	// Path is the terraform executable (TF_ACC_TERRAFORM_PATH).
 	Path string
 	// CLIConfig is the CLI configuration file: a filesystem mirror holding
-	// only our provider, which init links into each working folder.
+	// only our provider (and those WithMirror adds), which init links into
+	// each working folder.
 	CLIConfig string
 	// ProviderBinary is the built provider inside the mirror.
 	ProviderBinary string
+	// mirrors are the filesystem mirrors CLIConfig names: ours, then any
+	// WithMirror added.
+	mirrors []mirror
+}
+
+// mirror is a filesystem mirror and the provider sources terraform installs
+// from it.
+type mirror struct {
+	path    string
+	sources []string
 }
 
 var build struct {
@@ -121,9 +138,9 @@ func buildProvider(tfPath string) (Terraform, error) {
 		return Terraform{}, err
 	}
 	build.dir = dir
-	mirror := filepath.Join(dir, "mirror")
-	pluginDir := filepath.Join(mirror, ProviderSource, ProviderVersion, runtime.GOOS+"_"+runtime.GOARCH)
-	bin := filepath.Join(pluginDir, binaryPrefix+"_v"+ProviderVersion)
+	mirrorDir := filepath.Join(dir, "mirror")
+	pluginDir := filepath.Join(mirrorDir, ProviderSource, ProviderVersion, runtime.GOOS+"_"+runtime.GOARCH)
+	bin := filepath.Join(pluginDir, binaryName+"_v"+ProviderVersion)
 	// The main package is the module root; "go build" resolves it from the
 	// test's working directory, which is inside the module.
 	cmd := exec.Command("go", "build", "-trimpath", "-ldflags", "-X main.version="+ProviderVersion,
@@ -131,23 +148,52 @@ func buildProvider(tfPath string) (Terraform, error) {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return Terraform{}, fmt.Errorf("building the provider: %w\n%s", err, out)
 	}
-	// No plugin_cache_dir: init links the unpacked mirror into .terraform
-	// anyway, and a shared cache makes concurrent inits race.
-	cfg := fmt.Sprintf(`provider_installation {
-  filesystem_mirror {
-    path    = %q
-    include = [%q]
-  }
-  direct {
-    exclude = [%q]
-  }
-}
-`, mirror, ProviderSource, ProviderSource)
+	mirrors := []mirror{{path: mirrorDir, sources: []string{ProviderSource}}}
 	cfgPath := filepath.Join(dir, "terraform.rc")
-	if err := os.WriteFile(cfgPath, []byte(cfg), 0o644); err != nil {
+	if err := writeCLIConfig(cfgPath, mirrors); err != nil {
 		return Terraform{}, err
 	}
-	return Terraform{Path: tfPath, CLIConfig: cfgPath, ProviderBinary: bin}, nil
+	return Terraform{Path: tfPath, CLIConfig: cfgPath, ProviderBinary: bin, mirrors: mirrors}, nil
+}
+
+// WithMirror returns a copy of tf whose CLI configuration also installs
+// sources (e.g. "registry.terraform.io/hashicorp/time") from the
+// filesystem mirror at path, so that a configuration can use another
+// provider built on this machine, and init still never reaches a registry.
+func (tf *Terraform) WithMirror(t testing.TB, path string, sources ...string) *Terraform {
+	t.Helper()
+	out := *tf
+	out.mirrors = append(slices.Clone(tf.mirrors), mirror{path: path, sources: sources})
+	out.CLIConfig = filepath.Join(t.TempDir(), "terraform.rc")
+	if err := writeCLIConfig(out.CLIConfig, out.mirrors); err != nil {
+		t.Fatal(err)
+	}
+	return &out
+}
+
+// writeCLIConfig writes a CLI configuration that installs each mirror's
+// sources from that mirror, and nothing from anywhere else. No
+// plugin_cache_dir: init links the unpacked mirror into .terraform anyway,
+// and a shared cache makes concurrent inits race.
+func writeCLIConfig(path string, mirrors []mirror) error {
+	var b strings.Builder
+	var all []string
+	b.WriteString("provider_installation {\n")
+	for _, m := range mirrors {
+		fmt.Fprintf(&b, "  filesystem_mirror {\n    path    = %q\n    include = %s\n  }\n", m.path, hclList(m.sources))
+		all = append(all, m.sources...)
+	}
+	fmt.Fprintf(&b, "  direct {\n    exclude = %s\n  }\n}\n", hclList(all))
+	return os.WriteFile(path, []byte(b.String()), 0o644)
+}
+
+// hclList spells strings as an HCL list of quoted strings.
+func hclList(items []string) string {
+	quoted := make([]string, len(items))
+	for i, s := range items {
+		quoted[i] = strconv.Quote(s)
+	}
+	return "[" + strings.Join(quoted, ", ") + "]"
 }
 
 // Backend says which platform a working folder's provider reaches, through
@@ -377,7 +423,7 @@ func withAutomationFlags(args []string) []string {
 }
 
 // providerChildren lists the processes whose parent is ppid and whose
-// executable is our provider. /proc/<pid>/stat gives the parent; the
+// executable is a provider plugin. /proc/<pid>/stat gives the parent; the
 // executable's name tells a provider from anything else terraform runs.
 func providerChildren(ppid int) []int {
 	entries, err := os.ReadDir("/proc")
@@ -397,7 +443,7 @@ func providerChildren(ppid int) []int {
 		if err != nil {
 			continue
 		}
-		if strings.HasPrefix(filepath.Base(strings.TrimSuffix(exe, " (deleted)")), binaryPrefix) {
+		if strings.HasPrefix(filepath.Base(strings.TrimSuffix(exe, " (deleted)")), pluginPrefix) {
 			pids = append(pids, pid)
 		}
 	}
