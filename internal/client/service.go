@@ -21,24 +21,29 @@ const (
 
 // The collections, over the Client's listings.
 
-func (cl *Client) roles() collection[access.Role, wire.Role] {
-	return collection[access.Role, wire.Role]{
-		cl: cl, path: wire.RolesPath, kind: roleKind, cache: cl.cache.roles,
-		toAccess: wire.Role.ToAccess, body: func(r access.Role) any { return wire.FromRole(r) },
-		ref:     func(r access.Role) objectRef { return idRef(wire.RolesPath, r.ID) },
-		version: func(r *access.Role) *access.Version { return &r.Version },
+// byID is a collection of objects the platform names by id, at path.
+func byID[A, W any](cl *Client, path, kind string, cache *collectionCache[W], toAccess func(W) A, body func(A) any,
+	id func(A) string, version func(*A) *access.Version,
+) collection[A, W] {
+	return collection[A, W]{
+		cl: cl, path: path, kind: kind, cache: cache, toAccess: toAccess, body: body, version: version,
+		ref: func(a A) objectRef { return idRef(path, id(a)) },
 	}
+}
+
+func (cl *Client) roles() collection[access.Role, wire.Role] {
+	return byID(cl, wire.RolesPath, roleKind, cl.cache.roles, wire.Role.ToAccess,
+		func(r access.Role) any { return wire.FromRole(r) },
+		func(r access.Role) string { return r.ID }, func(r *access.Role) *access.Version { return &r.Version })
 }
 
 func (cl *Client) users() collection[access.User, wire.User] {
-	return collection[access.User, wire.User]{
-		cl: cl, path: wire.UsersPath, kind: userKind, cache: cl.cache.users,
-		toAccess: wire.User.ToAccess, body: func(u access.User) any { return wire.FromUser(u) },
-		ref:     func(u access.User) objectRef { return idRef(wire.UsersPath, u.ID) },
-		version: func(u *access.User) *access.Version { return &u.Version },
-	}
+	return byID(cl, wire.UsersPath, userKind, cl.cache.users, wire.User.ToAccess,
+		func(u access.User) any { return wire.FromUser(u) },
+		func(u access.User) string { return u.ID }, func(u *access.User) *access.Version { return &u.Version })
 }
 
+// Masking columns are named by table and column.
 func (cl *Client) maskingColumns() collection[access.MaskingColumn, wire.MaskingColumn] {
 	return collection[access.MaskingColumn, wire.MaskingColumn]{
 		cl: cl, path: wire.MaskingColumnsPath, kind: maskingColumnKind, cache: cl.cache.maskingColumns,
@@ -49,32 +54,22 @@ func (cl *Client) maskingColumns() collection[access.MaskingColumn, wire.Masking
 }
 
 func (cl *Client) ipAllowlists() collection[access.IPAllowlist, wire.IPAllowlist] {
-	return collection[access.IPAllowlist, wire.IPAllowlist]{
-		cl: cl, path: wire.IPAllowlistsPath, kind: ipAllowlistKind, cache: cl.cache.ipAllowlists,
-		toAccess: wire.IPAllowlist.ToAccess, body: func(l access.IPAllowlist) any { return wire.FromIPAllowlist(l) },
-		ref:     func(l access.IPAllowlist) objectRef { return idRef(wire.IPAllowlistsPath, l.ID) },
-		version: func(l *access.IPAllowlist) *access.Version { return &l.Version },
-	}
+	return byID(cl, wire.IPAllowlistsPath, ipAllowlistKind, cl.cache.ipAllowlists, wire.IPAllowlist.ToAccess,
+		func(l access.IPAllowlist) any { return wire.FromIPAllowlist(l) },
+		func(l access.IPAllowlist) string { return l.ID }, func(l *access.IPAllowlist) *access.Version { return &l.Version })
 }
 
 // Transfer credentials: the secret goes out on writes and never comes back.
 func (cl *Client) transferCredentials() collection[access.TransferCredential, wire.TransferCredential] {
-	return collection[access.TransferCredential, wire.TransferCredential]{
-		cl: cl, path: wire.TransferCredentialsPath, kind: transferCredentialKind, cache: cl.cache.transferCredentials,
-		toAccess: wire.TransferCredential.ToAccess,
-		body:     func(c access.TransferCredential) any { return wire.FromTransferCredentialWrite(c) },
-		ref:      func(c access.TransferCredential) objectRef { return idRef(wire.TransferCredentialsPath, c.ID) },
-		version:  func(c *access.TransferCredential) *access.Version { return &c.Version },
-	}
+	return byID(cl, wire.TransferCredentialsPath, transferCredentialKind, cl.cache.transferCredentials, wire.TransferCredential.ToAccess,
+		func(c access.TransferCredential) any { return wire.FromTransferCredentialWrite(c) },
+		func(c access.TransferCredential) string { return c.ID }, func(c *access.TransferCredential) *access.Version { return &c.Version })
 }
 
 func (cl *Client) exportDestinations() collection[access.ExportDestination, wire.ExportDestination] {
-	return collection[access.ExportDestination, wire.ExportDestination]{
-		cl: cl, path: wire.ExportDestinationsPath, kind: exportDestinationKind, cache: cl.cache.exportDestinations,
-		toAccess: wire.ExportDestination.ToAccess, body: func(d access.ExportDestination) any { return wire.FromExportDestination(d) },
-		ref:     func(d access.ExportDestination) objectRef { return idRef(wire.ExportDestinationsPath, d.ID) },
-		version: func(d *access.ExportDestination) *access.Version { return &d.Version },
-	}
+	return byID(cl, wire.ExportDestinationsPath, exportDestinationKind, cl.cache.exportDestinations, wire.ExportDestination.ToAccess,
+		func(d access.ExportDestination) any { return wire.FromExportDestination(d) },
+		func(d access.ExportDestination) string { return d.ID }, func(d *access.ExportDestination) *access.Version { return &d.Version })
 }
 
 // WhoAmI describes the caller as the server sees it, address included.

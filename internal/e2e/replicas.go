@@ -3,19 +3,26 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/engage-oss/terraform-provider-engage/internal/pgtest"
+	"github.com/engage-oss/terraform-provider-engage/internal/store"
 )
 
 // Replicas are several `terraform-provider-engage serve` processes of the
@@ -191,4 +198,19 @@ func tailLines(s string, n int) string {
 		lines = lines[len(lines)-n:]
 	}
 	return strings.Join(lines, "\n")
+}
+
+// PostgresDatabase returns serve's (and token's) database flags for a new
+// database of the test binary's PostgreSQL cluster (package pgtest: the
+// test binary's TestMain must run pgtest.Main), with a secret key file all
+// the replicas share, and the key.
+func PostgresDatabase(t testing.TB) (flags []string, key []byte) {
+	t.Helper()
+	key = make([]byte, store.SecretKeySize)
+	_, _ = rand.Read(key) // never fails; see crypto/rand.Read
+	keyFile := filepath.Join(t.TempDir(), "secret.key")
+	if err := os.WriteFile(keyFile, []byte(base64.StdEncoding.EncodeToString(key)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return []string{"--database", pgtest.NewDatabase(t), "--secret-key-file", keyFile}, key
 }

@@ -2,13 +2,10 @@ package e2e_test
 
 import (
 	"bytes"
-	"crypto/rand"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -17,7 +14,6 @@ import (
 
 	"github.com/engage-oss/terraform-provider-engage/internal/access"
 	"github.com/engage-oss/terraform-provider-engage/internal/e2e"
-	"github.com/engage-oss/terraform-provider-engage/internal/pgtest"
 	"github.com/engage-oss/terraform-provider-engage/internal/store"
 	"github.com/engage-oss/terraform-provider-engage/internal/wire"
 )
@@ -85,20 +81,6 @@ func TestIdempotentRetriesReplayAcrossReplicasAndRestarts(t *testing.T) {
 	}
 }
 
-// postgresDatabase returns serve's database flags for a new PostgreSQL
-// database of the test binary's cluster, with a secret key file all the
-// replicas share, and the key.
-func postgresDatabase(t *testing.T) (flags []string, key []byte) {
-	t.Helper()
-	key = make([]byte, store.SecretKeySize)
-	_, _ = rand.Read(key)
-	keyFile := filepath.Join(t.TempDir(), "secret.key")
-	if err := os.WriteFile(keyFile, []byte(base64.StdEncoding.EncodeToString(key)), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return []string{"--database", pgtest.NewDatabase(t), "--secret-key-file", keyFile}, key
-}
-
 // replicaFleet is the configuration of the replica test: roles, and a user
 // holding each.
 func replicaFleet(n int) string {
@@ -127,7 +109,7 @@ resource "engage_user" "member" {
 func TestReplicasOnPostgreSQLSurviveAKillMidApply(t *testing.T) {
 	tf := e2e.Setup(t)
 	const pairs = 100 // 200 objects
-	db, key := postgresDatabase(t)
+	db, key := e2e.PostgresDatabase(t)
 	token := e2e.Token(t, tf.ProviderBinary, "replicas", db...)
 	replicas := e2e.StartReplicas(t, tf.ProviderBinary, 3, db...)
 
@@ -210,7 +192,7 @@ func TestReplicasOnPostgreSQLSurviveAKillMidApply(t *testing.T) {
 // one succeeds and the other gets 412.
 func TestRacingConditionalUpdatesOnTwoReplicasHaveOneWinner(t *testing.T) {
 	tf := e2e.Setup(t)
-	db, _ := postgresDatabase(t)
+	db, _ := e2e.PostgresDatabase(t)
 	token := e2e.Token(t, tf.ProviderBinary, "racers", db...)
 	replicas := e2e.StartReplicas(t, tf.ProviderBinary, 2, db...)
 	status, _, body := post(t, "http://"+replicas.Addr(0), token, wire.RolesPath, "create-raced", wire.Role{Name: "Raced", Permissions: []string{"campaign.view"}})

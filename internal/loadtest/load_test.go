@@ -2,8 +2,6 @@ package loadtest_test
 
 import (
 	"bytes"
-	"crypto/rand"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -20,7 +18,6 @@ import (
 
 	"github.com/engage-oss/terraform-provider-engage/internal/e2e"
 	"github.com/engage-oss/terraform-provider-engage/internal/pgtest"
-	"github.com/engage-oss/terraform-provider-engage/internal/store"
 	"github.com/engage-oss/terraform-provider-engage/internal/wire"
 )
 
@@ -249,13 +246,8 @@ func databaseFlags(t *testing.T, dialect string) []string {
 	if dialect == "sqlite" {
 		return []string{"--database", filepath.Join(t.TempDir(), "server.db")}
 	}
-	key := make([]byte, store.SecretKeySize)
-	_, _ = rand.Read(key)
-	keyFile := filepath.Join(t.TempDir(), "secret.key")
-	if err := os.WriteFile(keyFile, []byte(base64.StdEncoding.EncodeToString(key)), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return []string{"--database", pgtest.NewDatabase(t), "--secret-key-file", keyFile}
+	flags, _ := e2e.PostgresDatabase(t)
+	return flags
 }
 
 // seed creates the roles the steady tenant reads and writes.
