@@ -45,14 +45,16 @@ type Replicas struct {
 
 	mu    sync.Mutex
 	procs []*exec.Cmd // nil while a replica is down
-	logs  []*lockedBuffer
+	// exited is closed when replica i's process has exited.
+	exited []chan struct{}
+	logs   []*lockedBuffer
 }
 
 // StartReplicas starts n replicas of bin serving with serveArgs (at least
 // --database) and the proxy in front of them, all stopped at the end of t.
 func StartReplicas(t testing.TB, bin string, n int, serveArgs ...string) *Replicas {
 	t.Helper()
-	r := &Replicas{bin: bin, args: serveArgs, procs: make([]*exec.Cmd, n), logs: make([]*lockedBuffer, n)}
+	r := &Replicas{bin: bin, args: serveArgs, procs: make([]*exec.Cmd, n), exited: make([]chan struct{}, n), logs: make([]*lockedBuffer, n)}
 	for i := range n {
 		r.addrs = append(r.addrs, freeLoopbackAddr(t))
 		r.logs[i] = &lockedBuffer{}
@@ -102,11 +104,15 @@ func (r *Replicas) Start(t testing.TB, i int) {
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("starting replica %d: %v", i, err)
 	}
-	r.mu.Lock()
-	r.procs[i] = cmd
-	r.mu.Unlock()
 	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
+	gone := make(chan struct{})
+	go func() {
+		exited <- cmd.Wait()
+		close(gone)
+	}()
+	r.mu.Lock()
+	r.procs[i], r.exited[i] = cmd, gone
+	r.mu.Unlock()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		if c, err := net.DialTimeout("tcp", r.addrs[i], 100*time.Millisecond); err == nil {
@@ -127,16 +133,25 @@ func (r *Replicas) Start(t testing.TB, i int) {
 }
 
 // Kill kills replica i at once (SIGKILL): requests it is serving get no
-// answer, and its connections to the database drop.
+// answer, and its connections to the database drop. It returns once the
+// process is gone, so that a Start after it listens on a free address.
 func (r *Replicas) Kill(i int) error {
 	r.mu.Lock()
-	cmd := r.procs[i]
+	cmd, gone := r.procs[i], r.exited[i]
 	r.procs[i] = nil
 	r.mu.Unlock()
 	if cmd == nil {
 		return fmt.Errorf("replica %d is not running", i)
 	}
-	return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+	if err := syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL); err != nil {
+		return err
+	}
+	select {
+	case <-gone:
+		return nil
+	case <-time.After(10 * time.Second):
+		return fmt.Errorf("replica %d did not exit within 10 s of SIGKILL", i)
+	}
 }
 
 // stop ends replica i gracefully (SIGTERM), or kills it after 10 s.
