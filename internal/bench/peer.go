@@ -47,7 +47,7 @@ func PeerMirror(t testing.TB) string {
 	if err := os.MkdirAll(filepath.Dir(mirror), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	scratch, err := os.MkdirTemp(filepath.Dir(mirror), "build-")
+	scratch, err := os.MkdirTemp(filepath.Dir(mirror), "build-") //nolint:usetesting // not t.TempDir: the rename below must stay on the cache's filesystem
 	if err != nil {
 		t.Fatal(err)
 	}
