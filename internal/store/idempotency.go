@@ -30,10 +30,11 @@ const (
 	// MaxAnswersBytes bounds all the answers together; beyond it the oldest
 	// go first, even before they expire.
 	MaxAnswersBytes = 256 << 20
-	// answersPurgeEvery is how many answers are recorded between two checks
-	// of the expired ones and of the total.
-	answersPurgeEvery = 256
 )
+
+// answersPurgeEvery is how many answers are recorded between two checks of
+// the expired ones and of the total (a variable for the tests).
+var answersPurgeEvery uint64 = 256
 
 var _ access.AnswerStore = (*Store)(nil)
 
@@ -117,14 +118,20 @@ func (s *Store) commitWithAnswer(ctx context.Context, tx *sql.Tx, w *access.Idem
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("committing a write with its answer: %w", constraintError(err))
 	}
-	if s.answersRecorded.Add(1)%answersPurgeEvery == 0 {
-		// Housekeeping of its own, in a context of its own (the request's
-		// carries its IdempotentWrite); a failure leaves it to the next time.
-		purgeCtx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		_ = s.purgeAnswers(purgeCtx)
-		cancel()
-	}
 	return nil
+}
+
+// purgeAnswersNowAndThen purges every answersPurgeEvery recorded answers.
+// It is housekeeping of its own, in a context of its own (the request's
+// carries its IdempotentWrite), called once the recording write has left
+// the gate; a failure leaves it to the next time.
+func (s *Store) purgeAnswersNowAndThen() {
+	if s.answersRecorded.Add(1)%answersPurgeEvery != 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	_ = s.purgeAnswers(ctx)
 }
 
 // purgeAnswers deletes the expired answers, then the oldest while all of

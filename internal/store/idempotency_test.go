@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/engage-oss/terraform-provider-engage/internal/access"
 )
@@ -121,6 +122,40 @@ func TestExpiredAnswersAreNotReplayedAndArePurged(t *testing.T) {
 			return q.QueryRowContext(t.Context(), `SELECT count(*) FROM idempotency_answers`).Scan(&n)
 		}); err != nil || n != 0 {
 			t.Errorf("%d answers left after the purge (%v)", n, err)
+		}
+	})
+}
+
+// The purge runs after the write that triggers it has committed and left
+// the gate: run inside, it waited for the gate its own write held (on
+// SQLite) until the busy timeout, stalling every writer of the process; the
+// 256th answer of the server did so, and nine of 300 concurrent writes got
+// 503. Here every answer triggers a purge, which must delete the expired one.
+func TestThePurgeOfAnswersRunsAfterTheWriteLeftTheGate(t *testing.T) {
+	saved := answersPurgeEvery
+	answersPurgeEvery = 1
+	t.Cleanup(func() { answersPurgeEvery = saved })
+	forEachTestDialect(t, func(t *testing.T, d testDialect) {
+		s := openDatabase(t, d.newDatabase(t), WithBusyTimeout(200*time.Millisecond))
+		old := idempotentCreate(t, s, "scope-expired", "Expired")
+		if _, err := old.Commit(t.Context(), access.WriteAnswer{Status: 201}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.write(t.Context(), func(tx *sql.Tx) error {
+			_, err := tx.ExecContext(t.Context(), `UPDATE idempotency_answers SET expires_at = ?`, "2000-01-01T00:00:00.000000000Z")
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		next := idempotentCreate(t, s, "scope-next", "Next")
+		if _, err := next.Commit(t.Context(), access.WriteAnswer{Status: 201}); err != nil {
+			t.Fatal(err)
+		}
+		var n int
+		if err := s.read(t.Context(), func(q querier) error {
+			return q.QueryRowContext(t.Context(), `SELECT count(*) FROM idempotency_answers`).Scan(&n)
+		}); err != nil || n != 1 {
+			t.Errorf("%d answers after the purge the second write triggered, want 1 (%v)", n, err)
 		}
 	})
 }

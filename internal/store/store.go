@@ -467,8 +467,14 @@ func (s *Store) writeOnce(ctx context.Context, opts *sql.TxOptions, fn func(tx *
 		var once sync.Once
 		end := func() { once.Do(release) }
 		commit := func(ctx context.Context, a access.WriteAnswer) error {
-			defer end()
-			return s.commitWithAnswer(ctx, tx, w, a)
+			err := s.commitWithAnswer(ctx, tx, w, a)
+			end()
+			if err == nil {
+				// After end: the purge is a write of its own, and must not
+				// wait at the gate this write held.
+				s.purgeAnswersNowAndThen()
+			}
+			return err
 		}
 		abort := func() {
 			defer end()
