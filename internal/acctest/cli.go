@@ -211,9 +211,15 @@ func terraformPath() string {
 // "OpenTofu v..." line of the binary's `version` output.
 func SkipOnOpenTofu(t *testing.T, why string) {
 	t.Helper()
-	if os.Getenv("TF_ACC_PROVIDER_HOST") == "registry.opentofu.org" || isOpenTofu(terraformPath()) {
+	if OnOpenTofu() {
 		t.Skip("skipped on OpenTofu: " + why)
 	}
+}
+
+// OnOpenTofu reports whether the acceptance tests run on OpenTofu (see
+// SkipOnOpenTofu), for tests that expect something else there.
+func OnOpenTofu() bool {
+	return os.Getenv("TF_ACC_PROVIDER_HOST") == "registry.opentofu.org" || isOpenTofu(terraformPath())
 }
 
 var openTofuBinaries sync.Map // path -> bool

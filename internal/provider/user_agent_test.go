@@ -2,6 +2,7 @@ package provider_test
 
 import (
 	"net/http"
+	"regexp"
 	"sync"
 	"testing"
 
@@ -35,7 +36,21 @@ func TestAccREST_userAgentNamesProviderAndTerraformVersions(t *testing.T) {
 	})
 	mu.Lock()
 	defer mu.Unlock()
+	if acctest.OnOpenTofu() {
+		// OpenTofu tells providers a Terraform-compatible version, not its
+		// own (1.12.6 says 1.13.0): the agent carries what the CLI said.
+		ok := len(agents) == 1
+		for agent := range agents {
+			ok = ok && openTofuAgent.MatchString(agent)
+		}
+		if !ok {
+			t.Errorf("User-Agent of the requests (with counts) = %v, want only one matching %s", agents, openTofuAgent)
+		}
+		return
+	}
 	if len(agents) != 1 || agents[want] == 0 {
 		t.Errorf("User-Agent of the requests (with counts) = %v, want only %q", agents, want)
 	}
 }
+
+var openTofuAgent = regexp.MustCompile(`^terraform-provider-engage/test Terraform/\d+\.\d+\.\d+$`)
