@@ -150,9 +150,11 @@ func TestInstallFromRegistryChecksTheSignature(t *testing.T) {
 			want = append(want, "zh:"+sum)
 		}
 		slices.Sort(want)
-		if got := lockedProvider(t, dir).hashes; !slices.Equal(got, want) {
-			t.Errorf("after init from the registry the lock file holds\n%v\nwant\n%v", got, want)
+		locked := lockedProvider(t, dir)
+		if !slices.Equal(locked.hashes, want) {
+			t.Errorf("after init from the registry the lock file holds\n%v\nwant\n%v", locked.hashes, want)
 		}
+		t.Logf(".terraform.lock.hcl after init from the registry:\n%s", locked.text)
 	})
 
 	t.Run("a changed zip under a SHA256SUMS changed to match", func(t *testing.T) {
