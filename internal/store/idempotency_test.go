@@ -105,12 +105,7 @@ func TestExpiredAnswersAreNotReplayedAndArePurged(t *testing.T) {
 		if _, err := w.Commit(t.Context(), access.WriteAnswer{Status: 201}); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.write(t.Context(), func(tx *sql.Tx) error {
-			_, err := tx.ExecContext(t.Context(), `UPDATE idempotency_answers SET expires_at = ?`, "2000-01-01T00:00:00.000000000Z")
-			return err
-		}); err != nil {
-			t.Fatal(err)
-		}
+		expireAnswers(t, s)
 		if _, _, found, err := s.LookupAnswer(t.Context(), "scope-old"); found || err != nil {
 			t.Errorf("an expired answer was found (%v)", err)
 		}
@@ -141,12 +136,7 @@ func TestThePurgeOfAnswersRunsAfterTheWriteLeftTheGate(t *testing.T) {
 		if _, err := old.Commit(t.Context(), access.WriteAnswer{Status: 201}); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.write(t.Context(), func(tx *sql.Tx) error {
-			_, err := tx.ExecContext(t.Context(), `UPDATE idempotency_answers SET expires_at = ?`, "2000-01-01T00:00:00.000000000Z")
-			return err
-		}); err != nil {
-			t.Fatal(err)
-		}
+		expireAnswers(t, s)
 		next := idempotentCreate(t, s, "scope-next", "Next")
 		if _, err := next.Commit(t.Context(), access.WriteAnswer{Status: 201}); err != nil {
 			t.Fatal(err)
@@ -158,4 +148,15 @@ func TestThePurgeOfAnswersRunsAfterTheWriteLeftTheGate(t *testing.T) {
 			t.Errorf("%d answers after the purge the second write triggered, want 1 (%v)", n, err)
 		}
 	})
+}
+
+// expireAnswers makes every recorded answer expired.
+func expireAnswers(t *testing.T, s *Store) {
+	t.Helper()
+	if err := s.write(t.Context(), func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(t.Context(), `UPDATE idempotency_answers SET expires_at = ?`, "2000-01-01T00:00:00.000000000Z")
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
 }
