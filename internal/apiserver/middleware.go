@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"sync"
 	"time"
 
 	"github.com/engage-oss/terraform-provider-engage/internal/wire"
@@ -84,7 +85,9 @@ func (s *server) problemsForUnmatched(next http.Handler) http.Handler {
 
 // logRequests writes one record per request: method, route pattern (not the
 // path, which holds ids), status, duration and request id. Never headers or
-// bodies: they carry tokens and secrets.
+// bodies: they carry tokens and secrets. Requests refused by a rate limit
+// (429) are only counted, in refusals: a flood must not become a flood of
+// log records, which would cost the server more than refusing it.
 func (s *server) logRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
@@ -99,6 +102,10 @@ func (s *server) logRequests(next http.Handler) http.Handler {
 		}
 		sw := &statusWriter{ResponseWriter: w}
 		next.ServeHTTP(sw, r)
+		if sw.statusCode() == http.StatusTooManyRequests {
+			s.refusals.note(r.Context())
+			return
+		}
 		s.log.LogAttrs(r.Context(), slog.LevelInfo, "request",
 			slog.String("method", r.Method),
 			slog.String("route", route),
@@ -164,3 +171,37 @@ func (w *statusWriter) statusCode() int {
 
 // Unwrap lets http.ResponseController reach the underlying writer.
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// RefusalLogInterval is how often, at most, the server logs the requests it
+// refused by rate limits.
+const RefusalLogInterval = 10 * time.Second
+
+// refusalLog logs the requests refused by rate limits as counts: the first
+// refusal at once, then at most one record per RefusalLogInterval with the
+// refusals since the previous record.
+type refusalLog struct {
+	log *slog.Logger
+	now func() time.Time
+
+	mu      sync.Mutex
+	count   int
+	counted time.Time // when the previous record was written
+}
+
+func (l *refusalLog) note(ctx context.Context) {
+	l.mu.Lock()
+	l.count++
+	now, previous := l.now(), l.counted
+	if !previous.IsZero() && now.Sub(previous) < RefusalLogInterval {
+		l.mu.Unlock()
+		return
+	}
+	count := l.count
+	l.count, l.counted = 0, now
+	l.mu.Unlock()
+	attrs := []slog.Attr{slog.Int("refused", count)}
+	if !previous.IsZero() {
+		attrs = append(attrs, slog.Duration("since_previous", now.Sub(previous)))
+	}
+	l.log.LogAttrs(ctx, slog.LevelWarn, "requests refused by rate limits (429)", attrs...)
+}

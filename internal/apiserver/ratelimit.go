@@ -2,6 +2,7 @@ package apiserver
 
 import (
 	"container/list"
+	"context"
 	"crypto/sha256"
 	"math"
 	"net/http"
@@ -76,13 +77,7 @@ func (l *keyedLimiter) bucket(key string) *rate.Limiter {
 // take spends one token of key's bucket, or returns how long until one is
 // there (rounded up to whole seconds, for Retry-After) without spending.
 func (l *keyedLimiter) take(key string) time.Duration {
-	res := l.bucket(key).Reserve()
-	delay := res.Delay()
-	if delay <= 0 {
-		return 0
-	}
-	res.Cancel() // give the token back: this request is refused
-	return roundUpToSeconds(delay)
+	return l.admit(context.Background(), key, 0)
 }
 
 // wait returns how long key must wait for a token, without spending one:
@@ -100,22 +95,57 @@ func roundUpToSeconds(d time.Duration) time.Duration {
 	return time.Duration(math.Ceil(d.Seconds())) * time.Second
 }
 
-// limitPerToken answers 429 once the token a request presents exceeds its
-// bucket. It runs before the token is looked up or the allowlists checked,
-// keyed by a hash of the presented token: a tenant flooding the server is
-// refused for the cost of a hash and a map lookup, and no one can spend
-// another tenant's bucket without its token. Without authentication every
-// request shares one bucket.
-func (s *server) limitPerToken(rps float64, burst int) func(http.Handler) http.Handler {
+// limitPerToken holds each token to its bucket. It runs before the token is
+// looked up or the allowlists checked, keyed by a hash of the presented
+// token: no one can spend another tenant's bucket without its token, and a
+// tenant over its rate costs the server a hash and a map lookup per
+// request. Without authentication every request shares one bucket.
+//
+// A request that finds the bucket empty waits for its turn when at most
+// queue requests of its token are ahead of it (a wait of queue/rps at
+// most), and is answered 429 otherwise. The queue is what keeps a client
+// that sends more in parallel than its rate allows (Terraform at
+// -parallelism=50, a script's worker pool) from turning each refusal into
+// an immediate retry: its requests are served at the token's rate, the
+// refusals it would have spun on never happen, and the server's CPU stays
+// with the other tenants.
+func (s *server) limitPerToken(rps float64, burst, queue int) func(http.Handler) http.Handler {
 	limiter := newKeyedLimiter(rps, burst)
+	maxWait := time.Duration(float64(queue) / rps * float64(time.Second))
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if delay := limiter.take(presentedToken(r)); delay > 0 {
+			if delay := limiter.admit(r.Context(), presentedToken(r), maxWait); delay > 0 {
 				s.writeError(w, r, &access.RateLimitedError{RetryAfter: delay})
 				return
 			}
 			next.ServeHTTP(w, r)
 		})
+	}
+}
+
+// admit spends one token of key's bucket, waiting for it when it comes
+// within maxWait. It returns zero when the request may go on, or how long
+// until a token is there (rounded up to whole seconds, for Retry-After)
+// when the request is refused, which spends nothing. A request whose client
+// goes away while it waits gives its token back.
+func (l *keyedLimiter) admit(ctx context.Context, key string, maxWait time.Duration) time.Duration {
+	res := l.bucket(key).Reserve()
+	delay := res.Delay()
+	if delay <= 0 {
+		return 0
+	}
+	if delay > maxWait {
+		res.Cancel() // give the token back: this request is refused
+		return roundUpToSeconds(delay)
+	}
+	timer := time.NewTimer(delay)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return 0
+	case <-ctx.Done():
+		res.Cancel()
+		return roundUpToSeconds(delay) // no one reads it: the client is gone
 	}
 }
 

@@ -2,9 +2,12 @@ package apiserver
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -107,5 +110,108 @@ func TestTheLimiterKeepsABoundedNumberOfBuckets(t *testing.T) {
 	}
 	if n := len(l.buckets); n != maxLimiterKeys || l.lru.Len() != maxLimiterKeys {
 		t.Errorf("%d buckets (%d in the LRU list), want %d", n, l.lru.Len(), maxLimiterKeys)
+	}
+}
+
+// A token sending more at once than its bucket holds has its requests
+// served in turn, at its rate, instead of refused: the queue.
+func TestATokensRequestsBeyondItsBucketWaitTheirTurn(t *testing.T) {
+	t.Parallel()
+	var lookups atomic.Int64
+	// A token every 50 ms, a bucket of 1, 4 requests may wait (200 ms).
+	srv := newTestServer(t, Options{Authenticate: tokenAuth(&lookups), RateLimit: 20, RateBurst: 1, RateQueue: 4})
+	statuses := func(n int) (ok, refused int) {
+		var mu sync.Mutex
+		var wg sync.WaitGroup
+		for range n {
+			wg.Go(func() {
+				r := srv.do(t, "GET", "/v1/permissions", nil, "Authorization", "Bearer busy")
+				mu.Lock()
+				defer mu.Unlock()
+				switch r.status {
+				case http.StatusOK:
+					ok++
+				case http.StatusTooManyRequests:
+					if r.header.Get("Retry-After") == "" {
+						t.Errorf("429 without Retry-After")
+					}
+					refused++
+				default:
+					t.Errorf("status %d", r.status)
+				}
+			})
+		}
+		wg.Wait()
+		return ok, refused
+	}
+	start := time.Now()
+	if ok, refused := statuses(5); ok != 5 || refused != 0 {
+		t.Fatalf("5 requests at once with a bucket of 1 and a queue of 4: %d served, %d refused; want all served", ok, refused)
+	}
+	if took := time.Since(start); took < 150*time.Millisecond {
+		t.Errorf("5 requests served in %v: faster than the rate (20/s) allows, so they did not wait", took)
+	}
+	// Beyond the queue, requests are refused at once.
+	if ok, refused := statuses(12); refused == 0 || ok < 4 {
+		t.Errorf("12 requests at once: %d served, %d refused; want the queue's 4 or so served and the rest refused", ok, refused)
+	}
+	// Another token is not behind the busy one in line.
+	srv.expect(t, http.StatusOK, "GET", "/v1/permissions", nil, "Authorization", "Bearer quiet")
+}
+
+// A request whose client goes away while it waits gives its turn back.
+func TestAWaitingRequestWhoseClientLeavesGivesItsTurnBack(t *testing.T) {
+	t.Parallel()
+	l := newKeyedLimiter(10, 1) // a token every 100 ms
+	if d := l.admit(context.Background(), "k", 0); d != 0 {
+		t.Fatalf("the bucket's first token: refused (%v)", d)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if d := l.admit(ctx, "k", time.Second); d == 0 {
+		t.Fatal("a request whose client is gone was admitted")
+	}
+	// Had the gone request kept its turn, the next one would be 200 ms away.
+	if d := l.admit(context.Background(), "k", 150*time.Millisecond); d != 0 {
+		t.Errorf("the next request was refused (retry after %v): the gone one kept its turn", d)
+	}
+}
+
+// Requests refused by a rate limit are counted in one log record per
+// RefusalLogInterval, not logged one by one: a flood would otherwise become
+// a flood of log records.
+func TestRefusedRequestsAreCountedNotLoggedOneByOne(t *testing.T) {
+	t.Parallel()
+	var clock atomic.Int64
+	start := time.Date(2026, 12, 4, 0, 0, 0, 0, time.UTC)
+	now := func() time.Time { return start.Add(time.Duration(clock.Load())) }
+	srv := newTestServer(t, Options{RateLimit: 0.001, RateBurst: 1, Now: now})
+	srv.expect(t, http.StatusOK, "GET", "/v1/permissions", nil)
+	for range 50 {
+		srv.expect(t, http.StatusTooManyRequests, "GET", "/v1/permissions", nil)
+	}
+	clock.Add(int64(RefusalLogInterval))
+	srv.expect(t, http.StatusTooManyRequests, "GET", "/v1/permissions", nil)
+
+	var requests, summaries []map[string]any
+	for line := range strings.Lines(srv.log.String()) {
+		var rec map[string]any
+		if err := json.Unmarshal([]byte(line), &rec); err != nil {
+			t.Fatalf("log line %q: %v", line, err)
+		}
+		switch rec["msg"] {
+		case "request":
+			requests = append(requests, rec)
+		case "requests refused by rate limits (429)":
+			summaries = append(summaries, rec)
+		}
+	}
+	if len(requests) != 1 || requests[0]["status"] != float64(http.StatusOK) {
+		t.Errorf("request records: %v; want only the one served", requests)
+	}
+	// The first refusal at once, the other 50 when the interval is over.
+	if len(summaries) != 2 || summaries[0]["refused"] != float64(1) || summaries[1]["refused"] != float64(50) ||
+		summaries[1]["since_previous"] != float64(RefusalLogInterval) {
+		t.Errorf("refusal records: %v; want refused=1, then refused=50 since_previous=10s", summaries)
 	}
 }

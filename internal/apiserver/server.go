@@ -12,7 +12,8 @@ import (
 // Options configure New. The zero value is usable.
 type Options struct {
 	// Logger receives one record per request and the real cause of every
-	// 500. Nil discards logs.
+	// 500; requests refused by a rate limit are counted in one record per
+	// RefusalLogInterval instead. Nil discards logs.
 	Logger *slog.Logger
 
 	// Authenticate, when set, requires every request to carry a bearer
@@ -27,6 +28,10 @@ type Options struct {
 	// process keeps its own buckets.
 	RateLimit float64
 	RateBurst int
+	// RateQueue is how many requests of a token beyond its bucket wait for
+	// their turn (at most RateQueue/RateLimit seconds) instead of getting
+	// 429 at once; zero refuses them at once.
+	RateQueue int
 	// UnauthenticatedRateLimit caps, per client address, the requests per
 	// second that fail authentication; an address beyond it gets 429 before
 	// its token is looked up. Zero means no limit; UnauthenticatedBurst is
@@ -87,6 +92,9 @@ type server struct {
 	mux                *http.ServeMux
 	// requests counts requests by route; nil counts nothing.
 	requests *RequestCounter
+	// refusals counts the requests refused by a rate limit, which are
+	// not logged one by one.
+	refusals *refusalLog
 }
 
 // New returns the REST API v1 over svc.
@@ -115,6 +123,7 @@ func New(svc access.Service, opts Options) http.Handler {
 		enforcesAllowlists: opts.EnforceAllowlists,
 
 		requests: opts.Requests,
+		refusals: &refusalLog{log: opts.Logger, now: opts.Now},
 	}
 	s.answers, _ = svc.(access.AnswerStore)
 	s.mux = http.NewServeMux()
@@ -143,7 +152,7 @@ func New(svc access.Service, opts Options) http.Handler {
 	}
 	if opts.RateLimit > 0 {
 		// Before the allowlists and the token lookup: a flood costs a hash.
-		h = s.limitPerToken(opts.RateLimit, opts.RateBurst)(h)
+		h = s.limitPerToken(opts.RateLimit, opts.RateBurst, opts.RateQueue)(h)
 	}
 	if failures != nil {
 		// Outermost: an address that keeps failing authentication costs

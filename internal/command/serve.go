@@ -28,6 +28,11 @@ const (
 	// the others.
 	serveRateLimit = 100
 	serveRateBurst = 200
+	// serveRateQueue is how many requests of a token past its bucket wait
+	// their turn instead of getting 429 at once: at the default rate, a
+	// wait of 0.32 s at most, and a client with up to 32 requests in
+	// flight is slowed to its rate instead of spinning on refusals.
+	serveRateQueue = 32
 	// serveUnauthenticatedLimit and serveUnauthenticatedBurst bound the
 	// failed authentications of each client address: a mistyped token
 	// retried by hand is nowhere near it, a flood is refused before any
@@ -49,7 +54,8 @@ const serveUsage = `Usage: terraform-provider-engage serve [--listen ADDR] [--da
 Serves the Engage reference REST API v1 over the platform's database. Every
 request needs a bearer token: mint one with 'terraform-provider-engage token create'.
 Each token may make --rate-limit requests per second (bursts of --rate-burst);
-beyond that it gets 429 with Retry-After, and other tokens are unaffected.
+beyond that up to --rate-queue of its requests wait their turn, and the rest
+get 429 with Retry-After. Other tokens are unaffected.
 Each client address may fail authentication --unauthenticated-rate-limit times
 per second (bursts of --unauthenticated-burst); beyond that it gets 429 before
 its token is looked up. Requests from outside every enabled IP allowlist get 403.
@@ -66,6 +72,7 @@ type serveFlags struct {
 	listen, tlsCert, tlsKey         string
 	rateLimit, unauthenticatedLimit float64
 	rateBurst, unauthenticatedBurst int
+	rateQueue                       int
 	maxConnections                  int // 0: no limit
 }
 
@@ -82,6 +89,8 @@ func Serve(args []string, stderr io.Writer) int {
 	fs.StringVar(&f.tlsKey, "tls-key", "", "TLS private key file (PEM)")
 	fs.Float64Var(&f.rateLimit, "rate-limit", serveRateLimit, "requests per second each token may make")
 	fs.IntVar(&f.rateBurst, "rate-burst", serveRateBurst, "bursts each token may make beyond --rate-limit")
+	fs.IntVar(&f.rateQueue, "rate-queue", serveRateQueue,
+		"requests of a token beyond --rate-burst that wait their turn (at most rate-queue/rate-limit seconds) instead of getting 429")
 	fs.Float64Var(&f.unauthenticatedLimit, "unauthenticated-rate-limit", serveUnauthenticatedLimit,
 		"failed authentications per second each client address may make")
 	fs.IntVar(&f.unauthenticatedBurst, "unauthenticated-burst", serveUnauthenticatedBurst,
@@ -97,6 +106,10 @@ func Serve(args []string, stderr io.Writer) int {
 	}
 	if f.rateLimit <= 0 || f.rateBurst < 1 || f.unauthenticatedLimit <= 0 || f.unauthenticatedBurst < 1 {
 		fmt.Fprintln(stderr, "serve: the rate limits must be positive and the bursts at least 1")
+		return 2
+	}
+	if f.rateQueue < 0 {
+		fmt.Fprintln(stderr, "serve: --rate-queue must be 0 (refuse at once) or more")
 		return 2
 	}
 	if (f.tlsCert == "") != (f.tlsKey == "") {
@@ -140,6 +153,7 @@ func serve(ctx context.Context, ln net.Listener, f serveFlags, logger *slog.Logg
 		EnforceAllowlists:        true,
 		RateLimit:                f.rateLimit,
 		RateBurst:                f.rateBurst,
+		RateQueue:                f.rateQueue,
 		UnauthenticatedRateLimit: f.unauthenticatedLimit,
 		UnauthenticatedBurst:     f.unauthenticatedBurst,
 		Authenticate: func(ctx context.Context, token string) (apiserver.Principal, error) {

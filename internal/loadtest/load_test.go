@@ -30,11 +30,16 @@ const (
 	steadyWorkers  = 4
 	steadyInterval = 40 * time.Millisecond // per worker: 100 requests/s in all
 	writeShare     = 5                     // one request in five is a write
-	floodWorkers   = 16
-	// The server's per-token limit: the steady tenant's 100/s stays under
-	// it, the flood goes far over.
-	rateLimit = "200"
-	rateBurst = "200"
+	// The flood: floodWorkers clients sending as fast as they are
+	// answered, more than the queue holds, so that some wait their turn
+	// and the rest are refused and come straight back.
+	floodWorkers = 128
+	// The per-token limit across all replicas: the steady tenant's 100/s
+	// stays under it, the flood goes far over. Each replica gets its share
+	// (rateLimit/n), as the README tells operators to set it.
+	rateLimit = 200
+	rateBurst = 200
+	rateQueue = 32
 	seedRoles = 50
 )
 
@@ -189,8 +194,9 @@ func TestServerLoad(t *testing.T) {
 				db := databaseFlags(t, dialect)
 				steadyToken := e2e.Token(t, tf.ProviderBinary, "steady", db...)
 				floodToken := e2e.Token(t, tf.ProviderBinary, "flood", db...)
-				replicas := e2e.StartReplicas(t, tf.ProviderBinary, n,
-					append(db, "--rate-limit", rateLimit, "--rate-burst", rateBurst)...)
+				replicas := e2e.StartReplicas(t, tf.ProviderBinary, n, append(db,
+					"--rate-limit", fmt.Sprint(float64(rateLimit)/float64(n)), "--rate-burst", fmt.Sprint(rateBurst/n),
+					"--rate-queue", fmt.Sprint(rateQueue))...)
 				transport := &http.Transport{MaxIdleConnsPerHost: 64}
 				steadyTenant := tenant{base: replicas.URL, token: steadyToken, client: &http.Client{Transport: transport}}
 				floodTenant := tenant{base: replicas.URL, token: floodToken, client: &http.Client{Transport: transport}}
