@@ -38,6 +38,8 @@ type Client struct {
 	token string
 	agent string
 	http  *retryablehttp.Client
+	// allowLockout is Config.AllowLockout.
+	allowLockout bool
 
 	// etags remembers the last ETag seen per object path, so that a write
 	// with Version 0 is still conditional on what this process last read.
@@ -81,7 +83,8 @@ func New(cfg Config) (*Client, error) {
 	if cfg.Logger != nil {
 		rc.Logger = leveled{redactingLogger{next: cfg.Logger, token: cfg.Token}}
 	}
-	return &Client{base: base, token: cfg.Token, agent: cfg.UserAgent, http: rc, etags: map[string]access.Version{}, cache: newCaches()}, nil
+	return &Client{base: base, token: cfg.Token, agent: cfg.UserAgent, http: rc, allowLockout: cfg.AllowLockout,
+		etags: map[string]access.Version{}, cache: newCaches()}, nil
 }
 
 // retryPolicy retries connection errors and 502/503/504 up to maxRetries
@@ -263,6 +266,9 @@ func (cl *Client) do(ctx context.Context, c call) (*response, error) {
 	}
 	if c.ifMatch != 0 {
 		req.Header.Set("If-Match", wire.ETag(c.ifMatch))
+	}
+	if cl.allowLockout && c.kind == ipAllowlistKind && c.method != http.MethodGet {
+		req.Header.Set(wire.AllowLockoutHeader, "true")
 	}
 
 	resp, err := cl.http.Do(req)

@@ -58,6 +58,11 @@ type Config struct {
 	// RetryWaitMax caps every wait, Retry-After included;
 	// DefaultRetryWaitMax when zero.
 	RetryWaitMax time.Duration
+	// AllowLockout sends wire.AllowLockoutHeader with every IP allowlist
+	// write: the caller has checked, or chosen, whether the change shuts
+	// its own address out, and the server is not to refuse it for that
+	// (the provider's lockout_protection = false).
+	AllowLockout bool
 	// UserAgent is sent with every request; "terraform-provider-engage"
 	// when empty.
 	UserAgent string

@@ -1,6 +1,7 @@
 package provider_test
 
 import (
+	"context"
 	"fmt"
 	"regexp"
 	"testing"
@@ -8,7 +9,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 
+	"github.com/engage-oss/terraform-provider-engage/internal/access"
 	"github.com/engage-oss/terraform-provider-engage/internal/acctest"
+	"github.com/engage-oss/terraform-provider-engage/internal/apiserver"
 )
 
 // testAccLockoutConfig renders one enabled allowlist holding cidr, with
@@ -27,10 +30,12 @@ resource "engage_ip_allowlist" "test" {
 `, protection, cidr)
 }
 
-// The REST backend: the platform sees the test runner at 127.0.0.1.
+// The REST backend: the platform sees the test runner at 127.0.0.1, and
+// enforces its allowlists as `serve` does (so it refuses a lockout too,
+// unless the provider says it is deliberate).
 func TestAccLockoutProtection_refusesAPlanThatLocksTheCallerOut(t *testing.T) {
 	t.Parallel()
-	b := acctest.REST(t)
+	b := acctest.RESTWith(t, acctest.RESTOptions{Server: func(o *apiserver.Options) { o.EnforceAllowlists = true }})
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: b.Factories,
 		Steps: []resource.TestStep{
@@ -53,11 +58,32 @@ func TestAccLockoutProtection_refusesAPlanThatLocksTheCallerOut(t *testing.T) {
 				},
 			},
 			{
-				// Switched off, the same change applies.
+				// Switched off, the same change applies: the server, which
+				// refuses lockouts by itself, is told it is deliberate. The
+				// runner has locked itself out: the plan after the apply is
+				// refused.
 				Config: testAccLockoutConfig(false, "203.0.113.0/24"),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction("engage_ip_allowlist.test", plancheck.ResourceActionUpdate)},
 				},
+				ExpectError: regexp.MustCompile(`the address 127\.0\.0\.1 is not in any enabled\s+IP allowlist`),
+			},
+			{
+				// The operator's recovery (admin allowlists disable-all), then
+				// the runner's network back, so that the test can clean up.
+				PreConfig: func() {
+					lists, err := access.ListAll(context.Background(), b.Platform.ListIPAllowlists)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if len(lists) != 1 || !lists[0].Enabled || len(lists[0].Entries) != 1 || lists[0].Entries[0].CIDR != "203.0.113.0/24" {
+						t.Fatalf("the platform's lists: %+v; want the deliberate change applied (the office at 203.0.113.0/24)", lists)
+					}
+					if _, err := b.Platform.DisableAllIPAllowlists(context.Background()); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: testAccLockoutConfig(true, "127.0.0.0/8"),
 			},
 		},
 	})

@@ -189,7 +189,9 @@ func (p *engageProvider) Schema(_ context.Context, _ provider.SchemaRequest, res
 			"lockout_protection": schema.BoolAttribute{
 				MarkdownDescription: "Refuse IP allowlist changes that would leave your own address (as the platform sees it) " +
 					"outside every enabled allowlist, at plan time where the planned lists are known. Defaults to `true`; " +
-					"has no effect on the embedded backend, which has no network.",
+					"has no effect on the embedded backend, which has no network. The reference server refuses such a " +
+					"change too; set `false` to make one deliberately (the provider then tells the server so, with the " +
+					"`Engage-Allow-Lockout: true` header).",
 				Optional: true,
 			},
 			"embedded_path": schema.StringAttribute{
@@ -253,11 +255,12 @@ func (p *engageProvider) Configure(ctx context.Context, req provider.ConfigureRe
 	}
 	if endpoint != "" {
 		token := firstNonEmpty(cfg.APIToken.ValueString(), os.Getenv(EnvAPIToken), p.defaultToken)
-		svc := restService(ctx, endpoint, token, userAgent(p.version, req.TerraformVersion), cfg, p.adjustClient, &resp.Diagnostics)
+		protect := p.lockoutProtection(cfg)
+		svc := restService(ctx, endpoint, token, userAgent(p.version, req.TerraformVersion), cfg, protect, p.adjustClient, &resp.Diagnostics)
 		if resp.Diagnostics.HasError() {
 			return
 		}
-		newProviderData(svc, p.lockoutProtection(cfg)).handTo(resp)
+		newProviderData(svc, protect).handTo(resp)
 		return
 	}
 
@@ -342,8 +345,12 @@ func (p *engageProvider) Actions(_ context.Context) []func() action.Action {
 }
 
 // restService builds the REST client from the provider configuration.
-// Misconfiguration becomes an error at the attribute it concerns.
-func restService(ctx context.Context, endpoint, token, agent string, cfg providerModel, adjust func(*client.Config), diags *diag.Diagnostics) access.Service {
+// Misconfiguration becomes an error at the attribute it concerns. Without
+// lockout protection the client tells the server that allowlist changes
+// which shut the caller out are deliberate: the server refuses them
+// otherwise, and the user turned the protection off to make one.
+func restService(ctx context.Context, endpoint, token, agent string, cfg providerModel, lockoutProtection bool,
+	adjust func(*client.Config), diags *diag.Diagnostics) access.Service {
 	if token == "" {
 		diags.AddAttributeError(path.Root("api_token"), "Missing API token",
 			"The REST backend (endpoint is set) needs api_token or the "+EnvAPIToken+" environment variable.")
@@ -361,6 +368,7 @@ func restService(ctx context.Context, endpoint, token, agent string, cfg provide
 		MaxRetries:           int(cfg.MaxRetries.ValueInt64()),
 		MaxRequestsPerSecond: cfg.MaxRequestsPerSecond.ValueFloat64(),
 		UserAgent:            agent,
+		AllowLockout:         !lockoutProtection,
 		Logger:               client.TFLogLogger(ctx),
 	}
 	if adjust != nil {

@@ -81,6 +81,9 @@ func (s *Store) CreateIPAllowlist(ctx context.Context, l access.IPAllowlist) (ac
 		if err := insertAllowlistEntries(ctx, tx, id, l.Entries); err != nil {
 			return err
 		}
+		if err := guardLockout(ctx, tx); err != nil {
+			return err
+		}
 		if err := bumpIPAllowlistsGeneration(ctx, tx); err != nil {
 			return err
 		}
@@ -120,6 +123,9 @@ func (s *Store) UpdateIPAllowlist(ctx context.Context, l access.IPAllowlist) (ac
 		if err := insertAllowlistEntries(ctx, tx, l.ID, l.Entries); err != nil {
 			return err
 		}
+		if err := guardLockout(ctx, tx); err != nil {
+			return err
+		}
 		if err := bumpIPAllowlistsGeneration(ctx, tx); err != nil {
 			return err
 		}
@@ -139,6 +145,9 @@ func (s *Store) DeleteIPAllowlist(ctx context.Context, id string, ifVersion acce
 		// The entries go with the list (ON DELETE CASCADE).
 		if _, err := tx.ExecContext(ctx, `DELETE FROM ip_allowlists WHERE id = ?`, id); err != nil {
 			return fmt.Errorf("deleting IP allowlist %q: %w", id, err)
+		}
+		if err := guardLockout(ctx, tx); err != nil {
+			return err
 		}
 		return bumpIPAllowlistsGeneration(ctx, tx)
 	})
@@ -215,6 +224,38 @@ func bumpIPAllowlistsGeneration(ctx context.Context, tx *sql.Tx) error {
 		return fmt.Errorf("recording the IP allowlist change: %w", err)
 	}
 	return nil
+}
+
+// guardLockout refuses the write tx is making when its context asks to keep
+// a caller inside the enabled lists (access.WithLockoutGuard) and the lists,
+// as tx leaves them, would not. It reads the enabled lists inside tx, so a
+// concurrent write to another list is ordered before or after this one by
+// the database, never unseen.
+func guardLockout(ctx context.Context, tx *sql.Tx) error {
+	if _, guarded := access.LockoutGuardFrom(ctx); !guarded {
+		return nil
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT `+ipAllowlistColumns+` FROM ip_allowlists WHERE enabled ORDER BY id`)
+	if err != nil {
+		return fmt.Errorf("reading the enabled IP allowlists: %w", err)
+	}
+	var enabled []access.IPAllowlist
+	for rows.Next() {
+		l, err := scanIPAllowlist(rows)
+		if err != nil {
+			rows.Close()
+			return err
+		}
+		enabled = append(enabled, l)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("reading the enabled IP allowlists: %w", err)
+	}
+	if err := loadAllowlistEntries(ctx, tx, enabled); err != nil {
+		return err
+	}
+	return access.CheckLockout(ctx, enabled)
 }
 
 // checkIPAllowlistVersion refuses a write unless the list id exists and is

@@ -3,6 +3,7 @@ package store
 import (
 	"errors"
 	"fmt"
+	"net/netip"
 	"sync"
 	"testing"
 
@@ -160,4 +161,69 @@ func assertOneOfDeleteAndUseWon(t *testing.T, round int, errs []error) {
 	default:
 		t.Fatalf("round %d: delete: %v; create its user: %v; want exactly one to succeed, the other refused by the rule", round, deleteErr, createErr)
 	}
+}
+
+// Two allowlist writes that each keep the caller inside an enabled list,
+// but together shut it out, cannot both commit: the lockout guard reads the
+// lists inside the write's transaction, so the database orders the writes
+// and the second sees the first. (Checked before the write, on two
+// replicas, both passed.)
+func TestRacingAllowlistWritesCannotTogetherLockTheCallerOut(t *testing.T) {
+	t.Parallel()
+	forEachTestDialect(t, func(t *testing.T, d testDialect) {
+		stores := racingStores(t, d)
+		caller := netip.MustParseAddr("192.0.2.10")
+		guarded := access.WithLockoutGuard(t.Context(), caller)
+		for round := range 5 {
+			// A list that stays enabled, without the caller: with no list
+			// enabled at all, everyone would be let in.
+			if _, err := stores[0].CreateIPAllowlist(t.Context(), access.IPAllowlist{
+				Name: fmt.Sprint("branch ", round), Enabled: true, Entries: []access.AllowlistEntry{{CIDR: "203.0.113.0/24"}},
+			}); err != nil {
+				t.Fatal(err)
+			}
+			var lists [2]access.IPAllowlist
+			for i := range lists {
+				l, err := stores[0].CreateIPAllowlist(guarded, access.IPAllowlist{
+					Name: fmt.Sprintf("office %d-%d", round, i), Enabled: true,
+					Entries: []access.AllowlistEntry{{CIDR: "192.0.2.0/24"}},
+				})
+				if err != nil {
+					t.Fatalf("round %d: creating list %d: %v", round, i, err)
+				}
+				lists[i] = l
+			}
+			// One replica turns the first list off, the other deletes the second.
+			errs := race(stores, 2, func(i int, s *Store) error {
+				if i == 0 {
+					off := lists[0]
+					off.Enabled = false
+					_, err := s.UpdateIPAllowlist(guarded, off)
+					return err
+				}
+				return s.DeleteIPAllowlist(guarded, lists[1].ID, lists[1].Version)
+			})
+			ok, refused := tally(t, errs, access.ErrConflict)
+			if ok != 1 || refused != 1 {
+				t.Fatalf("round %d: %d writes committed, %d refused (%v); want exactly one of each", round, ok, refused, errs)
+			}
+			var lockout *access.LockoutError
+			if !errors.As(errors.Join(errs[:]...), &lockout) || lockout.Caller != caller {
+				t.Errorf("round %d: the refusal is %v; want a LockoutError naming %s", round, errors.Join(errs[:]...), caller)
+			}
+			all, err := access.ListAll(t.Context(), stores[1].ListIPAllowlists)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !access.AllowedBy(all, caller) {
+				t.Fatalf("round %d: the caller is locked out: %+v", round, all)
+			}
+			// Clean up (deliberately, unguarded) for the next round.
+			for _, l := range all {
+				if err := stores[0].DeleteIPAllowlist(t.Context(), l.ID, 0); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	})
 }

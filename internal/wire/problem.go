@@ -30,6 +30,11 @@ const (
 	ProblemInternal           = "urn:engage:problem:internal"
 )
 
+// AllowLockoutHeader, set to "true" on an allowlist write, lets the write
+// leave the caller's own address outside every enabled list: the deliberate
+// change an operator makes from one network before moving to another.
+const AllowLockoutHeader = "Engage-Allow-Lockout"
+
 // Problem is an RFC 9457 problem details body. Errors lists the invalid
 // fields of a validation problem, named as the Terraform attributes are
 // (nested ones joined with dots). Kind, ID and Reason carry the structure
@@ -63,6 +68,7 @@ func ProblemFor(err error) (Problem, bool) {
 		notFound *access.NotFoundError
 		conflict *access.ConflictError
 		stale    *access.PreconditionFailedError
+		lockout  *access.LockoutError
 	)
 	switch {
 	case errors.As(err, &invalid):
@@ -77,6 +83,10 @@ func ProblemFor(err error) (Problem, bool) {
 	case errors.As(err, &notFound):
 		return Problem{Type: ProblemNotFound, Title: "Not found", Status: http.StatusNotFound, Detail: err.Error(),
 			Kind: notFound.Kind, ID: notFound.ID}, true
+	case errors.As(err, &lockout):
+		reason := lockout.Reason() + ", or send " + AllowLockoutHeader + ": true to make it anyway"
+		return Problem{Type: ProblemLockout, Title: "Change would lock you out", Status: http.StatusConflict,
+			Detail: "IP allowlist: " + reason, Kind: "IP allowlist", Reason: reason}, true
 	case errors.As(err, &conflict):
 		return Problem{Type: ProblemConflict, Title: "Conflict", Status: http.StatusConflict, Detail: err.Error(),
 			Kind: conflict.Kind, ID: conflict.ID, Reason: conflict.Reason}, true
