@@ -39,7 +39,7 @@ func (s *server) authenticate(auth Authenticator, failures *keyedLimiter) func(h
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			refuse := func(err error) {
 				if failures != nil {
-					failures.take(clientIP(r))
+					failures.spend(clientIP(r))
 				}
 				s.writeError(w, r, err)
 			}

@@ -74,10 +74,9 @@ func (l *keyedLimiter) bucket(key string) *rate.Limiter {
 	return b.limiter
 }
 
-// take spends one token of key's bucket, or returns how long until one is
-// there (rounded up to whole seconds, for Retry-After) without spending.
-func (l *keyedLimiter) take(key string) time.Duration {
-	return l.admit(context.Background(), key, 0)
+// spend spends one token of key's bucket, if it has one.
+func (l *keyedLimiter) spend(key string) {
+	l.admit(context.Background(), key, 0)
 }
 
 // wait returns how long key must wait for a token, without spending one:

@@ -106,7 +106,7 @@ func TestTheLimiterKeepsABoundedNumberOfBuckets(t *testing.T) {
 	t.Parallel()
 	l := newKeyedLimiter(1, 1)
 	for i := range maxLimiterKeys + 500 {
-		l.take(fmt.Sprint("203.0.113.", i))
+		l.spend(fmt.Sprint("203.0.113.", i))
 	}
 	if n := len(l.buckets); n != maxLimiterKeys || l.lru.Len() != maxLimiterKeys {
 		t.Errorf("%d buckets (%d in the LRU list), want %d", n, l.lru.Len(), maxLimiterKeys)
