@@ -188,6 +188,7 @@ func TestCommandLineMistakesAreUsageErrors(t *testing.T) {
 		}, 1, `unknown scope "admin"`},
 		"serve with half a TLS pair":                  {func(_, e io.Writer) int { return Serve([]string{"--tls-cert", "c.pem"}, e) }, 2, "--tls-cert and --tls-key go together"},
 		"serve with a negative queue":                 {func(_, e io.Writer) int { return Serve([]string{"--rate-queue", "-1"}, e) }, 2, "--rate-queue must be 0"},
+		"serve with no database connections":          {func(_, e io.Writer) int { return Serve([]string{"--database-connections", "0"}, e) }, 2, "--database-connections must be at least 1"},
 		"serve --help":                                {func(_, e io.Writer) int { return Serve([]string{"--help"}, e) }, 0, "-listen"},
 		"serve --help explains the database argument": {func(_, e io.Writer) int { return Serve([]string{"--help"}, e) }, 0, "postgres://USER@HOST:PORT/DBNAME"},
 		"token create --help names the key flag":      {func(o, e io.Writer) int { return Token([]string{"create", "--help"}, o, e) }, 0, "-secret-key-file"},

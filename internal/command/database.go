@@ -46,8 +46,7 @@ func (f *databaseFlags) register(fs *flag.FlagSet) {
 // open opens the database with the secret key from the flag or the
 // environment. Its errors are the messages the commands print: this is
 // where a missing or malformed key is explained.
-func (f databaseFlags) open(ctx context.Context) (*store.Store, error) {
-	var opts []store.Option
+func (f databaseFlags) open(ctx context.Context, opts ...store.Option) (*store.Store, error) {
 	key, err := f.secretKey()
 	if err != nil {
 		return nil, err

@@ -16,6 +16,7 @@ import (
 	"golang.org/x/net/netutil"
 
 	"github.com/engage-oss/terraform-provider-engage/internal/apiserver"
+	"github.com/engage-oss/terraform-provider-engage/internal/store"
 )
 
 // Defaults of `serve`.
@@ -74,6 +75,7 @@ type serveFlags struct {
 	rateBurst, unauthenticatedBurst int
 	rateQueue                       int
 	maxConnections                  int // 0: no limit
+	databaseConnections             int // PostgreSQL only
 }
 
 // Serve runs `serve` until a signal arrives or the server fails; it returns
@@ -97,11 +99,13 @@ func Serve(args []string, stderr io.Writer) int {
 		"bursts of failed authentications each client address may make")
 	fs.IntVar(&f.maxConnections, "max-connections", serveMaxConnections,
 		"connections served at once; more wait to be accepted (keep it under ulimit -n)")
+	fs.IntVar(&f.databaseConnections, "database-connections", store.DefaultPostgresConnections(),
+		"connections to a PostgreSQL database at most (twice the CPUs, at least 4; replicas times this must stay under the database's max_connections)")
 	if err := fs.Parse(args); err != nil {
 		return exitUsage(err)
 	}
-	if f.maxConnections < 1 {
-		fmt.Fprintln(stderr, "serve: --max-connections must be at least 1")
+	if f.maxConnections < 1 || f.databaseConnections < 1 {
+		fmt.Fprintln(stderr, "serve: --max-connections and --database-connections must be at least 1")
 		return 2
 	}
 	if f.rateLimit <= 0 || f.rateBurst < 1 || f.unauthenticatedLimit <= 0 || f.unauthenticatedBurst < 1 {
@@ -134,7 +138,7 @@ func Serve(args []string, stderr io.Writer) int {
 // serve answers on ln until ctx ends, then shuts down gracefully and closes
 // the database.
 func serve(ctx context.Context, ln net.Listener, f serveFlags, logger *slog.Logger) (err error) {
-	st, err := f.open(ctx)
+	st, err := f.open(ctx, store.WithPostgresConnections(f.databaseConnections))
 	if err != nil {
 		_ = ln.Close()
 		return err

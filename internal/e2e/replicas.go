@@ -229,3 +229,6 @@ func PostgresDatabase(t testing.TB) (flags []string, key []byte) {
 	}
 	return []string{"--database", pgtest.NewDatabase(t), "--secret-key-file", keyFile}, key
 }
+
+// Log is what replica i has written so far (its JSON log records).
+func (r *Replicas) Log(i int) string { return r.logs[i].String() }

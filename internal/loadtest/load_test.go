@@ -30,10 +30,6 @@ const (
 	steadyWorkers  = 4
 	steadyInterval = 40 * time.Millisecond // per worker: 100 requests/s in all
 	writeShare     = 5                     // one request in five is a write
-	// The flood: floodWorkers clients sending as fast as they are
-	// answered, more than the queue holds, so that some wait their turn
-	// and the rest are refused and come straight back.
-	floodWorkers = 128
 	// The per-token limit across all replicas: the steady tenant's 100/s
 	// stays under it, the flood goes far over. Each replica gets its share
 	// (rateLimit/n), as the README tells operators to set it.
@@ -43,18 +39,35 @@ const (
 	seedRoles = 50
 )
 
+// floods are the two shapes of flood, each a number of clients sending
+// as fast as they are answered: one that the queue holds (its requests
+// wait their turn and are served at the token's rate) and one four times
+// bigger, whose requests beyond the queue are refused and come straight
+// back.
+var floods = []struct {
+	name    string
+	workers int
+}{
+	{"within the queue", rateQueue / 2},
+	{"beyond the queue", 4 * rateQueue},
+}
+
 // phase is what one tenant saw during one phase.
 type phase struct {
 	reads, writes, limited, failed int
-	latencies                      []time.Duration
-	seconds                        float64
+	// latencies of every request; readLatencies and writeLatencies split
+	// them, to tell which kind a change of p99 comes from.
+	latencies, readLatencies, writeLatencies []time.Duration
+	seconds                                  float64
 }
 
-func (p phase) percentile(q float64) time.Duration {
-	if len(p.latencies) == 0 {
+func (p phase) percentile(q float64) time.Duration { return percentile(p.latencies, q) }
+
+func percentile(latencies []time.Duration, q float64) time.Duration {
+	if len(latencies) == 0 {
 		return 0
 	}
-	sorted := slices.Clone(p.latencies)
+	sorted := slices.Clone(latencies)
 	slices.Sort(sorted)
 	return sorted[min(len(sorted)-1, int(q*float64(len(sorted))))]
 }
@@ -123,8 +136,10 @@ func steady(tn tenant, roles []wire.Role, d time.Duration) phase {
 					out.limited++
 				case write:
 					out.writes++
+					out.writeLatencies = append(out.writeLatencies, took)
 				default:
 					out.reads++
+					out.readLatencies = append(out.readLatencies, took)
 				}
 				out.latencies = append(out.latencies, took)
 				mu.Unlock()
@@ -136,13 +151,13 @@ func steady(tn tenant, roles []wire.Role, d time.Duration) phase {
 	return out
 }
 
-// flood lists roles as fast as floodWorkers can until stop closes.
-func flood(tn tenant, stop <-chan struct{}) phase {
+// flood lists roles as fast as workers clients can until stop closes.
+func flood(tn tenant, workers int, stop <-chan struct{}) phase {
 	var mu sync.Mutex
 	var out phase
 	var wg sync.WaitGroup
 	start := time.Now()
-	for range floodWorkers {
+	for range workers {
 		wg.Go(func() {
 			for {
 				select {
@@ -184,8 +199,13 @@ func TestServerLoad(t *testing.T) {
 	type row struct {
 		dialect      string
 		replicas     int
+		flood        string
 		quiet, noisy phase
-		flood        phase
+		flooded      phase
+		// serverP99 is the p99 of the steady tenant's requests as the
+		// replicas logged them: the server's own time, without the
+		// proxy's and the clients' (which share this machine's cores).
+		serverP99 time.Duration
 	}
 	var rows []row
 	for _, dialect := range []string{"sqlite", "postgres"} {
@@ -193,41 +213,53 @@ func TestServerLoad(t *testing.T) {
 			t.Run(fmt.Sprintf("%s/%d", dialect, n), func(t *testing.T) {
 				db := databaseFlags(t, dialect)
 				steadyToken := e2e.Token(t, tf.ProviderBinary, "steady", db...)
-				floodToken := e2e.Token(t, tf.ProviderBinary, "flood", db...)
 				replicas := e2e.StartReplicas(t, tf.ProviderBinary, n, append(db,
 					"--rate-limit", fmt.Sprint(float64(rateLimit)/float64(n)), "--rate-burst", fmt.Sprint(rateBurst/n),
 					"--rate-queue", fmt.Sprint(rateQueue))...)
-				transport := &http.Transport{MaxIdleConnsPerHost: 64}
+				transport := &http.Transport{MaxIdleConnsPerHost: 256}
 				steadyTenant := tenant{base: replicas.URL, token: steadyToken, client: &http.Client{Transport: transport}}
-				floodTenant := tenant{base: replicas.URL, token: floodToken, client: &http.Client{Transport: transport}}
 				roles := seed(t, steadyTenant)
 
 				quiet := steady(steadyTenant, roles, d)
-				stop := make(chan struct{})
-				var flooded phase
-				done := make(chan struct{})
-				go func() { flooded = flood(floodTenant, stop); close(done) }()
-				noisy := steady(steadyTenant, roles, d)
-				close(stop)
-				<-done
-				rows = append(rows, row{dialect: dialect, replicas: n, quiet: quiet, noisy: noisy, flood: flooded})
+				for i, shape := range floods {
+					// A token per flood: each starts with a full bucket.
+					floodTenant := tenant{base: replicas.URL, token: e2e.Token(t, tf.ProviderBinary, fmt.Sprint("flood", i), db...),
+						client: &http.Client{Transport: transport}}
+					logged := make([]int, n)
+					for r := range n {
+						logged[r] = len(replicas.Log(r))
+					}
+					stop := make(chan struct{})
+					var flooded phase
+					done := make(chan struct{})
+					go func() { flooded = flood(floodTenant, shape.workers, stop); close(done) }()
+					noisy := steady(steadyTenant, roles, d)
+					close(stop)
+					<-done
+					var served []time.Duration
+					for r := range n {
+						served = append(served, steadyDurations(replicas.Log(r)[logged[r]:])...)
+					}
+					rows = append(rows, row{dialect: dialect, replicas: n, flood: shape.name, quiet: quiet, noisy: noisy,
+						flooded: flooded, serverP99: percentile(served, 0.99)})
+				}
 			})
 		}
 	}
 
 	var b strings.Builder
-	fmt.Fprintf(&b, "\n%-9s %8s | %-28s | %-28s | %-22s | %s\n", "database", "replicas",
-		"steady alone: r/s w/s p50 p99", "steady in flood: r/s w/s p50 p99", "flood: ok/s 429/s", "p99 ratio")
+	fmt.Fprintf(&b, "\n%-9s %8s %-16s | %-28s | %-28s | %-16s | %-15s | %s\n", "database", "replicas", "flood",
+		"steady alone: r/s w/s p50 p99", "steady in flood: r/s w/s p50 p99", "flood: ok/s 429/s", "server p99", "p99 ratio")
 	failed := false
 	for _, r := range rows {
 		ratio := float64(r.noisy.percentile(0.99)) / float64(max(r.quiet.percentile(0.99), time.Microsecond))
-		fmt.Fprintf(&b, "%-9s %8d | %5.0f %4.0f %6s %7s | %5.0f %4.0f %6s %7s | %8.0f %8.0f | %.2fx",
-			r.dialect, r.replicas,
+		fmt.Fprintf(&b, "%-9s %8d %-16s | %5.0f %4.0f %6s %7s | %5.0f %4.0f %6s %7s | %7.0f %8.0f | %15s | %.2fx",
+			r.dialect, r.replicas, r.flood,
 			float64(r.quiet.reads)/r.quiet.seconds, float64(r.quiet.writes)/r.quiet.seconds,
 			ms(r.quiet.percentile(0.5)), ms(r.quiet.percentile(0.99)),
 			float64(r.noisy.reads)/r.noisy.seconds, float64(r.noisy.writes)/r.noisy.seconds,
 			ms(r.noisy.percentile(0.5)), ms(r.noisy.percentile(0.99)),
-			float64(r.flood.reads)/r.flood.seconds, float64(r.flood.limited)/r.flood.seconds, ratio)
+			float64(r.flooded.reads)/r.flooded.seconds, float64(r.flooded.limited)/r.flooded.seconds, ms(r.serverP99), ratio)
 		if r.noisy.limited+r.quiet.limited > 0 || r.noisy.failed+r.quiet.failed > 0 {
 			fmt.Fprintf(&b, "  steady tenant: %d limited, %d failed", r.noisy.limited+r.quiet.limited, r.noisy.failed+r.quiet.failed)
 			failed = true
@@ -237,6 +269,12 @@ func TestServerLoad(t *testing.T) {
 			failed = true
 		}
 		b.WriteString("\n")
+	}
+	fmt.Fprintf(&b, "\np99 of the steady tenant's reads and writes apart:\n")
+	for _, r := range rows {
+		fmt.Fprintf(&b, "%-9s %8d %-16s | alone: reads %7s writes %7s | in flood: reads %7s writes %7s\n", r.dialect, r.replicas, r.flood,
+			ms(percentile(r.quiet.readLatencies, 0.99)), ms(percentile(r.quiet.writeLatencies, 0.99)),
+			ms(percentile(r.noisy.readLatencies, 0.99)), ms(percentile(r.noisy.writeLatencies, 0.99)))
 	}
 	t.Log(b.String())
 	if failed && os.Getenv("BENCH_STRICT") != "" {
@@ -282,4 +320,20 @@ func seed(t *testing.T, tn tenant) []wire.Role {
 		roles = append(roles, created)
 	}
 	return roles
+}
+
+// steadyDurations are the durations a replica logged for the steady
+// tenant's requests (the routes of one role; the flood lists roles).
+func steadyDurations(log string) []time.Duration {
+	var out []time.Duration
+	for line := range strings.Lines(log) {
+		var rec struct {
+			Msg, Route string
+			Duration   time.Duration
+		}
+		if json.Unmarshal([]byte(line), &rec) == nil && rec.Msg == "request" && strings.HasSuffix(rec.Route, wire.RolesPath+"/{id}") {
+			out = append(out, rec.Duration)
+		}
+	}
+	return out
 }

@@ -267,3 +267,20 @@ func TestRedactURLMasksThePassword(t *testing.T) {
 		}
 	}
 }
+
+// A server's pool to PostgreSQL is bounded: by default to twice its CPUs
+// (more concurrent queries only compete for the database's cores), or as
+// told by `serve --database-connections`.
+func TestThePostgresPoolIsBounded(t *testing.T) {
+	t.Parallel()
+	u := pgtest.NewDatabase(t)
+	if got, want := openDatabase(t, u).db.Stats().MaxOpenConnections, DefaultPostgresConnections(); got != want {
+		t.Errorf("default pool: %d connections at most, want %d", got, want)
+	}
+	if got := openDatabase(t, u, WithPostgresConnections(3)).db.Stats().MaxOpenConnections; got != 3 {
+		t.Errorf("WithPostgresConnections(3): %d connections at most", got)
+	}
+	if DefaultPostgresConnections() < 4 {
+		t.Errorf("DefaultPostgresConnections() = %d, want at least 4", DefaultPostgresConnections())
+	}
+}
