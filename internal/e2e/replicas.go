@@ -232,3 +232,6 @@ func PostgresDatabase(t testing.TB) (flags []string, key []byte) {
 
 // Log is what replica i has written so far (its JSON log records).
 func (r *Replicas) Log(i int) string { return r.logs[i].String() }
+
+// Len is the number of replicas.
+func (r *Replicas) Len() int { return len(r.addrs) }

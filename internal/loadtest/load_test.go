@@ -22,6 +22,9 @@ import (
 )
 
 func TestMain(m *testing.M) {
+	if os.Getenv(floodEnv) != "" {
+		os.Exit(floodProcess())
+	}
 	os.Exit(e2e.Main(e2e.RunFunc(func() int { return pgtest.Main(m) })))
 }
 
@@ -151,39 +154,6 @@ func steady(tn tenant, roles []wire.Role, d time.Duration) phase {
 	return out
 }
 
-// flood lists roles as fast as workers clients can until stop closes.
-func flood(tn tenant, workers int, stop <-chan struct{}) phase {
-	var mu sync.Mutex
-	var out phase
-	var wg sync.WaitGroup
-	start := time.Now()
-	for range workers {
-		wg.Go(func() {
-			for {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				status, err := tn.do(http.MethodGet, wire.RolesPath+"?limit=50", nil)
-				mu.Lock()
-				switch {
-				case err != nil || status >= 500:
-					out.failed++
-				case status == http.StatusTooManyRequests:
-					out.limited++
-				default:
-					out.reads++
-				}
-				mu.Unlock()
-			}
-		})
-	}
-	wg.Wait()
-	out.seconds = time.Since(start).Seconds()
-	return out
-}
-
 // TestServerLoad is the `make bench-server` run: see the package doc.
 func TestServerLoad(t *testing.T) {
 	if os.Getenv("ENGAGE_BENCH_SERVER") == "" {
@@ -222,20 +192,14 @@ func TestServerLoad(t *testing.T) {
 
 				quiet := steady(steadyTenant, roles, d)
 				for i, shape := range floods {
-					// A token per flood: each starts with a full bucket.
-					floodTenant := tenant{base: replicas.URL, token: e2e.Token(t, tf.ProviderBinary, fmt.Sprint("flood", i), db...),
-						client: &http.Client{Transport: transport}}
 					logged := make([]int, n)
 					for r := range n {
 						logged[r] = len(replicas.Log(r))
 					}
-					stop := make(chan struct{})
-					var flooded phase
-					done := make(chan struct{})
-					go func() { flooded = flood(floodTenant, shape.workers, stop); close(done) }()
+					// A token per flood: each starts with a full bucket.
+					fl := startFlood(t, replicas, e2e.Token(t, tf.ProviderBinary, fmt.Sprint("flood", i), db...), shape.workers)
 					noisy := steady(steadyTenant, roles, d)
-					close(stop)
-					<-done
+					flooded := fl.stop(t)
 					var served []time.Duration
 					for r := range n {
 						served = append(served, steadyDurations(replicas.Log(r)[logged[r]:])...)
