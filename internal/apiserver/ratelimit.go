@@ -114,7 +114,7 @@ func (s *server) limitPerToken(rps float64, burst, queue int) func(http.Handler)
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if delay := limiter.admit(r.Context(), presentedToken(r), maxWait); delay > 0 {
-				s.writeError(w, r, &access.RateLimitedError{RetryAfter: delay})
+				s.refuseLimited(w, r, delay)
 				return
 			}
 			next.ServeHTTP(w, r)
@@ -148,6 +148,21 @@ func (l *keyedLimiter) admit(ctx context.Context, key string, maxWait time.Durat
 	}
 }
 
+// refuseLimited answers 429 with Retry-After: retryAfter, after the
+// server's refusal pause (Options.RefusalPause), or at once when the client
+// goes away meanwhile.
+func (s *server) refuseLimited(w http.ResponseWriter, r *http.Request, retryAfter time.Duration) {
+	if pause := min(s.refusalPause, retryAfter); pause > 0 {
+		timer := time.NewTimer(pause)
+		select {
+		case <-timer.C:
+		case <-r.Context().Done():
+			timer.Stop()
+		}
+	}
+	s.writeError(w, r, &access.RateLimitedError{RetryAfter: retryAfter})
+}
+
 // presentedToken is the hash of the bearer token a request presents ("" for
 // none), to key its bucket by without keeping the token itself.
 func presentedToken(r *http.Request) string {
@@ -166,7 +181,7 @@ func (s *server) refuseSpentAddresses(failures *keyedLimiter) func(http.Handler)
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if delay := failures.wait(clientIP(r)); delay > 0 {
-				s.writeError(w, r, &access.RateLimitedError{RetryAfter: delay})
+				s.refuseLimited(w, r, delay)
 				return
 			}
 			next.ServeHTTP(w, r)

@@ -215,3 +215,25 @@ func TestRefusedRequestsAreCountedNotLoggedOneByOne(t *testing.T) {
 		t.Errorf("refusal records: %v; want refused=1, then refused=50 since_previous=10s", summaries)
 	}
 }
+
+// A request refused by a rate limit is answered after the refusal pause: a
+// client that retries at once, ignoring Retry-After, is slowed to one
+// attempt per connection per pause.
+func TestARefusedRequestIsAnsweredAfterThePause(t *testing.T) {
+	t.Parallel()
+	const pause = 300 * time.Millisecond
+	srv := newTestServer(t, Options{RateLimit: 0.001, RateBurst: 1, RefusalPause: pause})
+	start := time.Now()
+	srv.expect(t, http.StatusOK, "GET", "/v1/permissions", nil)
+	if took := time.Since(start); took >= pause {
+		t.Fatalf("an admitted request took %v: it was paused too", took)
+	}
+	start = time.Now()
+	r := srv.expect(t, http.StatusTooManyRequests, "GET", "/v1/permissions", nil)
+	if took := time.Since(start); took < pause {
+		t.Errorf("the refusal came after %v, before the %v pause", took, pause)
+	}
+	if r.header.Get("Retry-After") == "" {
+		t.Error("429 without Retry-After")
+	}
+}

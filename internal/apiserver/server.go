@@ -32,6 +32,13 @@ type Options struct {
 	// their turn (at most RateQueue/RateLimit seconds) instead of getting
 	// 429 at once; zero refuses them at once.
 	RateQueue int
+	// RefusalPause holds the 429 of a request refused by a rate limit for
+	// this long (never longer than its Retry-After) before sending it:
+	// a client that retries at once instead of waiting as told is slowed
+	// to one attempt per connection per pause, and its attempts cost the
+	// server a sleeping goroutine instead of its CPU. The connection was
+	// open anyway, so nothing else is held. Zero answers at once.
+	RefusalPause time.Duration
 	// UnauthenticatedRateLimit caps, per client address, the requests per
 	// second that fail authentication; an address beyond it gets 429 before
 	// its token is looked up. Zero means no limit; UnauthenticatedBurst is
@@ -95,6 +102,8 @@ type server struct {
 	// refusals counts the requests refused by a rate limit, which are
 	// not logged one by one.
 	refusals *refusalLog
+	// refusalPause is Options.RefusalPause.
+	refusalPause time.Duration
 }
 
 // New returns the REST API v1 over svc.
@@ -124,6 +133,8 @@ func New(svc access.Service, opts Options) http.Handler {
 
 		requests: opts.Requests,
 		refusals: &refusalLog{log: opts.Logger, now: opts.Now},
+
+		refusalPause: opts.RefusalPause,
 	}
 	s.answers, _ = svc.(access.AnswerStore)
 	s.mux = http.NewServeMux()

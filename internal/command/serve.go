@@ -34,6 +34,10 @@ const (
 	// wait of 0.32 s at most, and a client with up to 32 requests in
 	// flight is slowed to its rate instead of spinning on refusals.
 	serveRateQueue = 32
+	// serveRefusalPause holds each 429 this long (apiserver.Options): a
+	// client spinning on refusals instead of waiting as told makes two
+	// attempts per connection per second, not thousands.
+	serveRefusalPause = 500 * time.Millisecond
 	// serveUnauthenticatedLimit and serveUnauthenticatedBurst bound the
 	// failed authentications of each client address: a mistyped token
 	// retried by hand is nowhere near it, a flood is refused before any
@@ -56,7 +60,9 @@ Serves the Engage reference REST API v1 over the platform's database. Every
 request needs a bearer token: mint one with 'terraform-provider-engage token create'.
 Each token may make --rate-limit requests per second (bursts of --rate-burst);
 beyond that up to --rate-queue of its requests wait their turn, and the rest
-get 429 with Retry-After. Other tokens are unaffected.
+get 429 with Retry-After, sent after half a second (a client that retries at
+once instead of waiting is slowed down, not served faster). Other tokens are
+unaffected.
 Each client address may fail authentication --unauthenticated-rate-limit times
 per second (bursts of --unauthenticated-burst); beyond that it gets 429 before
 its token is looked up. Requests from outside every enabled IP allowlist get 403.
@@ -158,6 +164,7 @@ func serve(ctx context.Context, ln net.Listener, f serveFlags, logger *slog.Logg
 		RateLimit:                f.rateLimit,
 		RateBurst:                f.rateBurst,
 		RateQueue:                f.rateQueue,
+		RefusalPause:             serveRefusalPause,
 		UnauthenticatedRateLimit: f.unauthenticatedLimit,
 		UnauthenticatedBurst:     f.unauthenticatedBurst,
 		Authenticate: func(ctx context.Context, token string) (apiserver.Principal, error) {
