@@ -119,7 +119,7 @@ func RESTWith(t *testing.T, opts RESTOptions) *Backend {
 	if opts.Server != nil {
 		opts.Server(&serverOpts)
 	}
-	handler := apiserver.New(st, serverOpts)
+	var handler http.Handler = apiserver.New(st, serverOpts)
 	// Every exchange the server itself handles must match openapi.yaml; the
 	// validator sits inside Wrap, so faults injected there are not its
 	// business. Created before the server, it checks after the server closes.

@@ -38,8 +38,9 @@ func (b *syncBuffer) String() string {
 
 type testServer struct {
 	*httptest.Server
-	store *store.Store
-	log   *syncBuffer
+	handler *Handler
+	store   *store.Store
+	log     *syncBuffer
 }
 
 // newTestServer serves a fresh in-memory store; opts.Logger is replaced by
@@ -58,9 +59,10 @@ func newTestServerOver(t *testing.T, svc access.Service, st *store.Store, opts O
 	t.Helper()
 	logs := &syncBuffer{}
 	opts.Logger = slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	srv := httptest.NewServer(New(svc, opts))
+	h := New(svc, opts)
+	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &testServer{Server: srv, store: st, log: logs}
+	return &testServer{Server: srv, handler: h, store: st, log: logs}
 }
 
 type response struct {

@@ -103,8 +103,7 @@ func (s *server) logRequests(next http.Handler) http.Handler {
 		sw := &statusWriter{ResponseWriter: w}
 		next.ServeHTTP(sw, r)
 		if sw.statusCode() == http.StatusTooManyRequests {
-			s.refusals.note(r.Context())
-			return
+			return // counted by refuseLimited, in s.refusals
 		}
 		s.log.LogAttrs(r.Context(), slog.LevelInfo, "request",
 			slog.String("method", r.Method),
@@ -176,32 +175,75 @@ func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 // refused by rate limits.
 const RefusalLogInterval = 10 * time.Second
 
-// refusalLog logs the requests refused by rate limits as counts: the first
-// refusal at once, then at most one record per RefusalLogInterval with the
-// refusals since the previous record.
-type refusalLog struct {
-	log *slog.Logger
-	now func() time.Time
+// The limits a request can be refused by, as the refusal log names them.
+const (
+	limitPerToken   = "token"   // its token's rate (and queue)
+	limitPerAddress = "address" // its address's failed authentications
+)
 
-	mu      sync.Mutex
-	count   int
-	counted time.Time // when the previous record was written
+// refusalLog logs the requests refused by rate limits as counts by limit:
+// the first refusal at once, then one record per RefusalLogInterval at
+// most, written when the interval ends (a timer), with the refusals since
+// the previous record. flush writes what is pending at once.
+type refusalLog struct {
+	log      *slog.Logger
+	now      func() time.Time
+	interval time.Duration // RefusalLogInterval; tests shorten it
+
+	mu        sync.Mutex
+	counts    map[string]int
+	previous  time.Time   // when the previous record was written
+	scheduled *time.Timer // the pending record's timer, nil when none
 }
 
-func (l *refusalLog) note(ctx context.Context) {
+func (l *refusalLog) note(limit string) {
 	l.mu.Lock()
-	l.count++
-	now, previous := l.now(), l.counted
-	if !previous.IsZero() && now.Sub(previous) < RefusalLogInterval {
-		l.mu.Unlock()
+	defer l.mu.Unlock()
+	if l.counts == nil {
+		l.counts = map[string]int{}
+	}
+	l.counts[limit]++
+	if l.scheduled != nil {
 		return
 	}
-	count := l.count
-	l.count, l.counted = 0, now
-	l.mu.Unlock()
-	attrs := []slog.Attr{slog.Int("refused", count)}
-	if !previous.IsZero() {
-		attrs = append(attrs, slog.Duration("since_previous", now.Sub(previous)))
+	wait := l.interval - l.now().Sub(l.previous)
+	if l.previous.IsZero() || wait <= 0 {
+		l.writeLocked()
+		return
 	}
-	l.log.LogAttrs(ctx, slog.LevelWarn, "requests refused by rate limits (429)", attrs...)
+	l.scheduled = time.AfterFunc(wait, l.flush)
+}
+
+// flush writes the pending record, if any.
+func (l *refusalLog) flush() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.scheduled != nil {
+		l.scheduled.Stop()
+		l.scheduled = nil
+	}
+	if len(l.counts) > 0 {
+		l.writeLocked()
+	}
+}
+
+func (l *refusalLog) writeLocked() {
+	now := l.now()
+	attrs := []slog.Attr{}
+	total := 0
+	for _, limit := range []string{limitPerToken, limitPerAddress} {
+		if n := l.counts[limit]; n > 0 {
+			attrs = append(attrs, slog.Int("by_"+limit, n))
+			total += n
+		}
+	}
+	attrs = append([]slog.Attr{slog.Int("refused", total)}, attrs...)
+	if !l.previous.IsZero() {
+		attrs = append(attrs, slog.Duration("since_previous", now.Sub(l.previous)))
+	}
+	clear(l.counts)
+	l.previous = now
+	// Logged under the lock: records stay in order, and a handler's
+	// Write is short.
+	l.log.LogAttrs(context.Background(), slog.LevelWarn, "requests refused by rate limits (429)", attrs...)
 }

@@ -114,7 +114,7 @@ func (s *server) limitPerToken(rps float64, burst, queue int) func(http.Handler)
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if delay := limiter.admit(r.Context(), presentedToken(r), maxWait); delay > 0 {
-				s.refuseLimited(w, r, delay)
+				s.refuseLimited(w, r, limitPerToken, delay)
 				return
 			}
 			next.ServeHTTP(w, r)
@@ -150,8 +150,9 @@ func (l *keyedLimiter) admit(ctx context.Context, key string, maxWait time.Durat
 
 // refuseLimited answers 429 with Retry-After: retryAfter, after the
 // server's refusal pause (Options.RefusalPause), or at once when the client
-// goes away meanwhile.
-func (s *server) refuseLimited(w http.ResponseWriter, r *http.Request, retryAfter time.Duration) {
+// goes away meanwhile; the refusal log counts it under limit.
+func (s *server) refuseLimited(w http.ResponseWriter, r *http.Request, limit string, retryAfter time.Duration) {
+	s.refusals.note(limit)
 	if pause := min(s.refusalPause, retryAfter); pause > 0 {
 		timer := time.NewTimer(pause)
 		select {
@@ -181,7 +182,7 @@ func (s *server) refuseSpentAddresses(failures *keyedLimiter) func(http.Handler)
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if delay := failures.wait(clientIP(r)); delay > 0 {
-				s.refuseLimited(w, r, delay)
+				s.refuseLimited(w, r, limitPerAddress, delay)
 				return
 			}
 			next.ServeHTTP(w, r)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
@@ -178,23 +179,58 @@ func TestAWaitingRequestWhoseClientLeavesGivesItsTurnBack(t *testing.T) {
 }
 
 // Requests refused by a rate limit are counted in one log record per
-// RefusalLogInterval, not logged one by one: a flood would otherwise become
-// a flood of log records.
+// RefusalLogInterval, not logged one by one (a flood would otherwise become
+// a flood of log records), and none is left out: Close writes what is
+// pending when the server stops.
 func TestRefusedRequestsAreCountedNotLoggedOneByOne(t *testing.T) {
 	t.Parallel()
-	var clock atomic.Int64
-	start := time.Date(2026, 12, 4, 0, 0, 0, 0, time.UTC)
-	now := func() time.Time { return start.Add(time.Duration(clock.Load())) }
-	srv := newTestServer(t, Options{RateLimit: 0.001, RateBurst: 1, Now: now})
+	srv := newTestServer(t, Options{RateLimit: 0.001, RateBurst: 1})
 	srv.expect(t, http.StatusOK, "GET", "/v1/permissions", nil)
 	for range 50 {
 		srv.expect(t, http.StatusTooManyRequests, "GET", "/v1/permissions", nil)
 	}
-	clock.Add(int64(RefusalLogInterval))
-	srv.expect(t, http.StatusTooManyRequests, "GET", "/v1/permissions", nil)
+	srv.handler.Close()
 
-	var requests, summaries []map[string]any
-	for line := range strings.Lines(srv.log.String()) {
+	requests, summaries := logRecords(t, srv.log.String())
+	if len(requests) != 1 || requests[0]["status"] != float64(http.StatusOK) {
+		t.Errorf("request records: %v; want only the one served", requests)
+	}
+	// The first refusal at once, the other 49 when the server stops.
+	if len(summaries) != 2 || summaries[0]["refused"] != float64(1) || summaries[1]["refused"] != float64(49) ||
+		summaries[1]["by_token"] != float64(49) {
+		t.Errorf("refusal records: %v; want refused=1, then refused=49 by_token=49", summaries)
+	}
+}
+
+// A refusal after the first is logged when its interval ends, without
+// waiting for another refusal to come.
+func TestTheRefusalCountIsWrittenWhenItsIntervalEnds(t *testing.T) {
+	t.Parallel()
+	logs := &syncBuffer{}
+	l := &refusalLog{log: slog.New(slog.NewJSONHandler(logs, nil)), now: time.Now, interval: 50 * time.Millisecond}
+	l.note(limitPerToken)
+	l.note(limitPerAddress)
+	l.note(limitPerAddress)
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		_, summaries := logRecords(t, logs.String())
+		if len(summaries) == 2 {
+			if summaries[1]["refused"] != float64(2) || summaries[1]["by_address"] != float64(2) || summaries[1]["since_previous"] == nil {
+				t.Errorf("the second record: %v; want refused=2 by_address=2 since_previous", summaries[1])
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("refusal records after 5 s: %v; want the pending one written at the interval's end", summaries)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// logRecords splits a JSON log into request records and refusal records.
+func logRecords(t *testing.T, log string) (requests, refusals []map[string]any) {
+	t.Helper()
+	for line := range strings.Lines(log) {
 		var rec map[string]any
 		if err := json.Unmarshal([]byte(line), &rec); err != nil {
 			t.Fatalf("log line %q: %v", line, err)
@@ -203,17 +239,10 @@ func TestRefusedRequestsAreCountedNotLoggedOneByOne(t *testing.T) {
 		case "request":
 			requests = append(requests, rec)
 		case "requests refused by rate limits (429)":
-			summaries = append(summaries, rec)
+			refusals = append(refusals, rec)
 		}
 	}
-	if len(requests) != 1 || requests[0]["status"] != float64(http.StatusOK) {
-		t.Errorf("request records: %v; want only the one served", requests)
-	}
-	// The first refusal at once, the other 50 when the interval is over.
-	if len(summaries) != 2 || summaries[0]["refused"] != float64(1) || summaries[1]["refused"] != float64(50) ||
-		summaries[1]["since_previous"] != float64(RefusalLogInterval) {
-		t.Errorf("refusal records: %v; want refused=1, then refused=50 since_previous=10s", summaries)
-	}
+	return requests, refusals
 }
 
 // A request refused by a rate limit is answered after the refusal pause: a

@@ -107,7 +107,7 @@ type server struct {
 }
 
 // New returns the REST API v1 over svc.
-func New(svc access.Service, opts Options) http.Handler {
+func New(svc access.Service, opts Options) *Handler {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
@@ -132,7 +132,7 @@ func New(svc access.Service, opts Options) http.Handler {
 		enforcesAllowlists: opts.EnforceAllowlists,
 
 		requests: opts.Requests,
-		refusals: &refusalLog{log: opts.Logger, now: opts.Now},
+		refusals: &refusalLog{log: opts.Logger, now: opts.Now, interval: RefusalLogInterval},
 
 		refusalPause: opts.RefusalPause,
 	}
@@ -172,5 +172,17 @@ func New(svc access.Service, opts Options) http.Handler {
 	}
 	h = s.recoverPanics(h)
 	h = s.logRequests(h)
-	return withRequestID(h)
+	return &Handler{Handler: withRequestID(h), refusals: s.refusals}
 }
+
+// Handler is the REST API v1: an http.Handler, and Close for when the
+// server stops.
+type Handler struct {
+	http.Handler
+	refusals *refusalLog
+}
+
+// Close writes the log record of the requests refused by rate limits since
+// the last one, which would otherwise wait for its interval to end: call it
+// once the server has stopped serving.
+func (h *Handler) Close() { h.refusals.flush() }

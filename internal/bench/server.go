@@ -40,7 +40,7 @@ func StartREST(t testing.TB, latency time.Duration) *RESTServer {
 		t.Fatalf("minting an API token: %v", err)
 	}
 	counter := &apiserver.RequestCounter{}
-	handler := apiserver.New(st, apiserver.Options{
+	var handler http.Handler = apiserver.New(st, apiserver.Options{
 		Requests: counter,
 		Authenticate: func(ctx context.Context, token string) (apiserver.Principal, error) {
 			tok, err := st.LookupAPIToken(ctx, token)

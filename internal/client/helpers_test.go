@@ -41,7 +41,7 @@ func newFixture(t *testing.T, opts fixtureOptions) *fixture {
 		t.Fatalf("store.OpenMemory: %v", err)
 	}
 	t.Cleanup(func() { _ = st.Close() })
-	h := apiserver.New(st, opts.server)
+	var h http.Handler = apiserver.New(st, opts.server)
 	if opts.wrap != nil {
 		h = opts.wrap(h)
 	}

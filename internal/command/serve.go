@@ -208,6 +208,7 @@ func serve(ctx context.Context, ln net.Listener, f serveFlags, logger *slog.Logg
 	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
+	handler.Close()
 	logger.Info("requests served", "routes", requests.Snapshot())
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"math/rand/v2"
+	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"sort"
@@ -197,7 +198,7 @@ func restPlatform(t *testing.T) platform {
 	if err != nil {
 		t.Fatalf("minting an API token: %v", err)
 	}
-	handler := apiserver.New(st, apiserver.Options{
+	var handler http.Handler = apiserver.New(st, apiserver.Options{
 		Authenticate: func(ctx context.Context, token string) (apiserver.Principal, error) {
 			tok, err := st.LookupAPIToken(ctx, token)
 			return apiserver.Principal{Name: tok.Name, Scopes: tok.Scopes}, err
