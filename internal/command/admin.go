@@ -44,7 +44,7 @@ func Admin(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	ctx := context.Background()
-	st, err := db.open(ctx)
+	st, err := db.openExisting(ctx)
 	if err != nil {
 		fmt.Fprintf(stderr, "admin allowlists disable-all: %v\n", err)
 		return 1

@@ -192,9 +192,18 @@ func TestCommandLineMistakesAreUsageErrors(t *testing.T) {
 		"serve --help":                                {func(_, e io.Writer) int { return Serve([]string{"--help"}, e) }, 0, "-listen"},
 		"serve --help explains the database argument": {func(_, e io.Writer) int { return Serve([]string{"--help"}, e) }, 0, "postgres://USER@HOST:PORT/DBNAME"},
 		"token create --help names the key flag":      {func(o, e io.Writer) int { return Token([]string{"create", "--help"}, o, e) }, 0, "-secret-key-file"},
-		"PostgreSQL without a secret key": {func(o, e io.Writer) int {
-			return Token([]string{"create", "--database", "postgres://engage:hunter2@127.0.0.1:1/engage", "--name", "x"}, o, e)
+		"a server on PostgreSQL without a secret key": {func(_, e io.Writer) int {
+			return Serve([]string{"--listen", "127.0.0.1:0", "--database", "postgres://engage:hunter2@127.0.0.1:1/engage"}, e)
 		}, 1, "give it with --secret-key-file FILE or ENGAGE_SECRET_KEY"},
+		"token list on a database that does not exist": {func(o, e io.Writer) int {
+			return Token([]string{"list", "--database", filepath.Join(t.TempDir(), "typo.db")}, o, e)
+		}, 1, "typo.db: give --database the server's database"},
+		"the allowlist recovery on a database that does not exist": {func(o, e io.Writer) int {
+			return Admin([]string{"allowlists", "disable-all", "--database", filepath.Join(t.TempDir(), "typo.db")}, o, e)
+		}, 1, "typo.db: give --database the server's database"},
+		"a libpq connection string": {func(o, e io.Writer) int {
+			return Token([]string{"create", "--name", "x", "--database", "host=127.0.0.1 dbname=engage password=hunter2"}, o, e)
+		}, 1, "looks like a libpq connection string (host=... dbname=...); give a URL: postgres://USER@HOST:PORT/DBNAME"},
 		"a secret key file that is not a key": {func(o, e io.Writer) int {
 			keyFile := filepath.Join(t.TempDir(), "bad.key")
 			if err := os.WriteFile(keyFile, []byte("not-base64-canary"), 0o600); err != nil {

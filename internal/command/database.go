@@ -7,7 +7,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
+	"regexp"
 	"strings"
 
 	"github.com/engage-oss/terraform-provider-engage/internal/store"
@@ -26,7 +28,8 @@ listings show it: PGPASSWORD or ~/.pgpass supply it.
 
 Transfer credential secrets are encrypted with a 32-byte key. An SQLite
 database keeps it in a file beside itself (DATABASE.key) unless a key is
-given. PostgreSQL needs it given, the same on every server of one database:
+given. A server on PostgreSQL needs it given, the same on every server of
+one database (token and admin commands do not: they touch no secret):
 --secret-key-file FILE or ` + EnvSecretKey + `, 32 random bytes in base64, for
 example from 'head -c 32 /dev/urandom | base64'. A server given another key
 than the one the database's secrets were sealed with refuses to start.
@@ -44,9 +47,14 @@ func (f *databaseFlags) register(fs *flag.FlagSet) {
 }
 
 // open opens the database with the secret key from the flag or the
-// environment. Its errors are the messages the commands print: this is
-// where a missing or malformed key is explained.
+// environment, creating an SQLite file that does not exist (serve). Its
+// errors are the messages the commands print: this is where a missing or
+// malformed key is explained.
 func (f databaseFlags) open(ctx context.Context, opts ...store.Option) (*store.Store, error) {
+	if libpqKeywords.MatchString(f.database) {
+		// Not quoted: it may hold a password.
+		return nil, errors.New("--database looks like a libpq connection string (host=... dbname=...); give a URL: postgres://USER@HOST:PORT/DBNAME")
+	}
 	key, err := f.secretKey()
 	if err != nil {
 		return nil, err
@@ -61,6 +69,42 @@ func (f databaseFlags) open(ctx context.Context, opts ...store.Option) (*store.S
 			err, EnvSecretKey)
 	case errors.Is(err, store.ErrSecretKeyMismatch):
 		return nil, fmt.Errorf("%w: check --secret-key-file or %s", err, EnvSecretKey)
+	}
+	return st, err
+}
+
+// libpqKeywords spots a libpq keyword/value connection string, which would
+// otherwise be taken for the path of a new SQLite file, named after it,
+// password included.
+var libpqKeywords = regexp.MustCompile(`(^|\s)(host|hostaddr|dbname|user|password|port|sslmode)=`)
+
+// openExisting opens the database of a command that works on an existing
+// server's database (token, admin): an SQLite file that does not exist is
+// an error, not a new empty database quietly answering "nothing here", and
+// no secret key is needed, since these commands touch no secret.
+func (f databaseFlags) openExisting(ctx context.Context) (*store.Store, error) {
+	if !store.IsPostgresURL(f.database) && !libpqKeywords.MatchString(f.database) {
+		if _, err := os.Stat(f.database); errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("no database at %s: give --database the server's database, as serve was given it "+
+				"(serve's default is %s, relative to the directory serve runs in)", f.database, DefaultDatabase)
+		}
+	}
+	return f.open(ctx, store.WithoutSecrets())
+}
+
+// openMaking opens the database of a command that may be the first to use
+// it (token create), without its secret key like openExisting, and tells
+// stderr when it made a new SQLite file: a mistyped --database then shows
+// at once, not as a token every server refuses.
+func (f databaseFlags) openMaking(ctx context.Context, command string, stderr io.Writer) (*store.Store, error) {
+	isNew := false
+	if !store.IsPostgresURL(f.database) {
+		_, err := os.Stat(f.database)
+		isNew = errors.Is(err, fs.ErrNotExist)
+	}
+	st, err := f.open(ctx, store.WithoutSecrets())
+	if err == nil && isNew {
+		fmt.Fprintf(stderr, "%s: made a new database at %s; give serve the same --database\n", command, f.database)
 	}
 	return st, err
 }

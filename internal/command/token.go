@@ -44,8 +44,12 @@ func Token(args []string, stdout, stderr io.Writer) int {
 	var db databaseFlags
 	db.register(fs)
 	var run func(ctx context.Context, st *store.Store) error
+	open := func(ctx context.Context) (*store.Store, error) { return db.openExisting(ctx) }
 	switch sub {
 	case "create":
+		// The first token is minted before the first server starts, so
+		// create may make the database; it says so.
+		open = func(ctx context.Context) (*store.Store, error) { return db.openMaking(ctx, "token create", stderr) }
 		name := fs.String("name", "", "a name for the token, unique (required)")
 		scopes := fs.String("scopes", access.ScopeRead+","+access.ScopeWrite, "comma-separated scopes: "+access.ScopeRead+", "+access.ScopeWrite)
 		expiresIn := fs.String("expires-in", "", "how long the token works, e.g. 720h or 90d (default: until revoked)")
@@ -104,7 +108,7 @@ func Token(args []string, stdout, stderr io.Writer) int {
 	}
 
 	ctx := context.Background()
-	st, err := db.open(ctx)
+	st, err := open(ctx)
 	if err != nil {
 		fmt.Fprintf(stderr, "token %s: %v\n", sub, err)
 		return 1

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -109,5 +110,46 @@ func TestParseExpiresIn(t *testing.T) {
 		if _, err := parseExpiresIn(in); err == nil {
 			t.Errorf("parseExpiresIn(%q) accepted it", in)
 		}
+	}
+}
+
+// Tokens and the allowlist recovery touch no secret, so they run on a
+// PostgreSQL database without its secret key: whoever can reach the
+// database can recover from a lockout. (They needed the key, and the exact
+// one, before.)
+func TestTokenAndAdminCommandsNeedNoSecretKey(t *testing.T) {
+	t.Parallel()
+	forEachDatabase(t, func(t *testing.T, db databaseFlags) {
+		// The server, with the key, seals its key check first.
+		st, err := db.open(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = st.Close()
+		keyless := databaseFlags{database: db.database}
+		if code, _, stderr := runToken(t, keyless, "create", "--name", "ci"); code != 0 {
+			t.Fatalf("token create without the key: exit %d: %s", code, stderr)
+		}
+		if code, list, stderr := runToken(t, keyless, "list"); code != 0 || !strings.Contains(list, "ci") {
+			t.Fatalf("token list without the key: exit %d: %s%s", code, list, stderr)
+		}
+		var stdout, stderr bytes.Buffer
+		if code := Admin(append([]string{"allowlists", "disable-all"}, keyless.args()...), &stdout, &stderr); code != 0 {
+			t.Fatalf("admin allowlists disable-all without the key: exit %d: %s", code, stderr.String())
+		}
+	})
+}
+
+// token create may make the database (the first token comes before the
+// first server), and says so: a mistyped --database shows at once.
+func TestTokenCreateSaysWhenItMadeANewDatabase(t *testing.T) {
+	t.Parallel()
+	db := databaseFlags{database: filepath.Join(t.TempDir(), "server.db")}
+	code, _, stderr := runToken(t, db, "create", "--name", "ci")
+	if code != 0 || !strings.Contains(stderr, "made a new database at "+db.database) {
+		t.Fatalf("exit %d, stderr %q; want a note that it made %s", code, stderr, db.database)
+	}
+	if code, _, stderr := runToken(t, db, "create", "--name", "deploy"); code != 0 || stderr != "" {
+		t.Errorf("the second token: exit %d, stderr %q; want nothing on stderr", code, stderr)
 	}
 }

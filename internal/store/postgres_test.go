@@ -259,8 +259,10 @@ func TestRedactURLMasksThePassword(t *testing.T) {
 	t.Parallel()
 	for in, want := range map[string]string{
 		"postgres://engage:hunter2@db:5432/engage?sslmode=require": "postgres://engage:xxxxx@db:5432/engage?sslmode=require",
-		"postgres://db/engage":            "postgres://db/engage",
-		"postgres://engage:%zz@db/engage": "postgres://(unparsable URL)",
+		"postgres://db/engage": "postgres://db/engage",
+		"postgres://db/engage?sslmode=disable&password=hunter2&user=engage": "postgres://db/engage?password=xxxxx&sslmode=disable&user=engage",
+		"postgres://db/engage?sslpassword=hunter2":                          "postgres://db/engage?sslpassword=xxxxx",
+		"postgres://engage:%zz@db/engage":                                   "postgres://(unparsable URL)",
 	} {
 		if got := redactURL(in); got != want {
 			t.Errorf("redactURL(%q) = %q, want %q", in, got, want)

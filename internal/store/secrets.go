@@ -23,6 +23,9 @@ const SecretKeySize = 32
 // secret is stored, so an account that has no credentials has no key file.
 type secretBox struct {
 	keyFile string // "" for an in-memory database: the key lives in memory
+	// keyless, set by WithoutSecrets, makes every seal and open fail: the
+	// store was opened by a command that needs no secret.
+	keyless bool
 
 	mu   sync.Mutex
 	aead cipher.AEAD // nil until first use
@@ -57,6 +60,9 @@ func newAEAD(key []byte) (cipher.AEAD, error) {
 
 // cipher returns the AEAD, loading or creating the key file on first use.
 func (b *secretBox) cipher() (cipher.AEAD, error) {
+	if b.keyless {
+		return nil, ErrOpenedWithoutSecrets
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.aead != nil {
@@ -173,6 +179,10 @@ func (s *Store) checkSecretKey(ctx context.Context) error {
 	}
 	return nil
 }
+
+// ErrOpenedWithoutSecrets is what reading or writing a secret returns in a
+// store opened WithoutSecrets.
+var ErrOpenedWithoutSecrets = errors.New("this database was opened without its secret encryption key, so no secret can be read or stored")
 
 // ErrSecretKeyMismatch means the secret key given is not the one the
 // database's secrets were sealed with.

@@ -87,6 +87,7 @@ type Option func(*options)
 type options struct {
 	busyTimeout         time.Duration
 	secretKey           []byte
+	withoutSecrets      bool
 	postgresConnections int
 }
 
@@ -104,6 +105,16 @@ func newOptions(opts []Option) options {
 // beside the database (KeyFilePath), created on first use.
 func WithSecretKey(key []byte) Option {
 	return func(o *options) { o.secretKey = key }
+}
+
+// WithoutSecrets opens a PostgreSQL database without its secret key, for
+// the commands that never read or store a secret (tokens, the allowlist
+// recovery): whoever can reach the database can run them, key or not.
+// Reading or storing a transfer credential's secret then fails with
+// ErrOpenedWithoutSecrets, and the key is not checked. An SQLite file keeps
+// its key beside itself, so the option changes nothing there.
+func WithoutSecrets() Option {
+	return func(o *options) { o.withoutSecrets = true }
 }
 
 // WithPostgresConnections bounds the connections to a PostgreSQL database
@@ -157,12 +168,17 @@ func OpenDatabase(ctx context.Context, database string, opts ...Option) (*Store,
 func openPostgres(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 	o := newOptions(opts)
 	name := redactURL(dsn)
-	if o.secretKey == nil {
+	var secrets *secretBox
+	switch {
+	case o.withoutSecrets:
+		secrets = &secretBox{keyless: true}
+	case o.secretKey == nil:
 		return nil, fmt.Errorf("opening the PostgreSQL database %s: %w", name, ErrSecretKeyRequired)
-	}
-	secrets, err := newSecretBox(o.secretKey, "")
-	if err != nil {
-		return nil, fmt.Errorf("opening the PostgreSQL database %s: %w", name, err)
+	default:
+		var err error
+		if secrets, err = newSecretBox(o.secretKey, ""); err != nil {
+			return nil, fmt.Errorf("opening the PostgreSQL database %s: %w", name, err)
+		}
 	}
 	cfg, err := pgx.ParseConfig(dsn)
 	if err != nil {
@@ -193,7 +209,8 @@ func openPostgres(ctx context.Context, dsn string, opts ...Option) (*Store, erro
 	return s, nil
 }
 
-// redactURL returns the URL u with its password masked, to name the
+// redactURL returns the URL u with its password masked (in the user info
+// or a query parameter), to name the
 // database in messages and logs; a URL that does not parse is named by its
 // scheme alone.
 func redactURL(u string) string {
@@ -203,6 +220,15 @@ func redactURL(u string) string {
 			return m[1] + "://(unparsable URL)"
 		}
 		return "(unparsable URL)"
+	}
+	// libpq also takes the password as a query parameter.
+	if q := parsed.Query(); q.Has("password") || q.Has("sslpassword") {
+		for _, key := range []string{"password", "sslpassword"} {
+			if q.Has(key) {
+				q.Set(key, "xxxxx")
+			}
+		}
+		parsed.RawQuery = q.Encode()
 	}
 	return parsed.Redacted()
 }
@@ -329,7 +355,7 @@ func (s *Store) init(ctx context.Context) error {
 	if err == nil {
 		err = s.syncSystemRoles(ctx)
 	}
-	if err == nil && s.dialect == postgresDialect {
+	if err == nil && s.dialect == postgresDialect && !s.secrets.keyless {
 		err = s.checkSecretKey(ctx)
 	}
 	var locked *LockedError
