@@ -33,13 +33,15 @@ func principalFrom(ctx context.Context) (Principal, bool) {
 
 // authenticate requires a valid bearer token carrying the scope the request
 // needs: 401 without one, 403 when the scope is missing. A request that
-// fails it spends its address's budget in failures (nil: no budget).
-func (s *server) authenticate(auth Authenticator, failures *keyedLimiter) func(http.Handler) http.Handler {
+// fails it keeps the unit of its address's budget that
+// refuseSpentAddresses spent on it; one whose token is accepted gives it
+// back, and its token is remembered in accepted (nil: no budget).
+func (s *server) authenticate(auth Authenticator, accepted *boundedLRU[struct{}]) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			refuse := func(err error) {
-				if failures != nil {
-					failures.spend(clientIP(r))
+				if accepted != nil {
+					accepted.remove(presentedToken(r)) // revoked or expired since
 				}
 				s.writeError(w, r, err)
 			}
@@ -52,6 +54,12 @@ func (s *server) authenticate(auth Authenticator, failures *keyedLimiter) func(h
 			if err != nil {
 				refuse(err)
 				return
+			}
+			if accepted != nil {
+				if refund, ok := r.Context().Value(budgetRefundKey{}).(func()); ok {
+					refund()
+				}
+				accepted.getOrAdd(presentedToken(r), func() struct{} { return struct{}{} })
 			}
 			need := access.ScopeWrite
 			if r.Method == http.MethodGet || r.Method == http.MethodHead {

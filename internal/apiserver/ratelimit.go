@@ -37,57 +37,130 @@ import (
 // which only ever errs towards letting a request in.
 const maxLimiterKeys = 10000
 
+// boundedLRU maps keys to values, the least recently used evicted beyond
+// maxLimiterKeys. It is safe for concurrent use.
+type boundedLRU[V any] struct {
+	mu    sync.Mutex
+	items map[string]*list.Element // of *lruItem[V]
+	order *list.List               // most recently used first
+}
+
+type lruItem[V any] struct {
+	key   string
+	value V
+}
+
+func newBoundedLRU[V any]() *boundedLRU[V] {
+	return &boundedLRU[V]{items: map[string]*list.Element{}, order: list.New()}
+}
+
+// getOrAdd returns key's value, adding newValue() as its value when it has none.
+func (c *boundedLRU[V]) getOrAdd(key string, newValue func() V) V {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if el, ok := c.items[key]; ok {
+		c.order.MoveToFront(el)
+		return el.Value.(*lruItem[V]).value //nolint:forcetypeassert // the list holds only *lruItem[V]
+	}
+	item := &lruItem[V]{key: key, value: newValue()}
+	c.items[key] = c.order.PushFront(item)
+	for c.order.Len() > maxLimiterKeys {
+		oldest := c.order.Back()
+		c.order.Remove(oldest)
+		delete(c.items, oldest.Value.(*lruItem[V]).key) //nolint:forcetypeassert // as above
+	}
+	return item.value
+}
+
+// has reports whether key is present, without making it recently used.
+func (c *boundedLRU[V]) has(key string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	_, ok := c.items[key]
+	return ok
+}
+
+func (c *boundedLRU[V]) remove(key string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if el, ok := c.items[key]; ok {
+		c.order.Remove(el)
+		delete(c.items, key)
+	}
+}
+
+func (c *boundedLRU[V]) len() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.order.Len()
+}
+
 // keyedLimiter is a token bucket per key, the least recently used evicted
 // beyond maxLimiterKeys.
 type keyedLimiter struct {
-	rps   rate.Limit
-	burst int
-
-	mu      sync.Mutex
-	buckets map[string]*list.Element // of *keyedBucket
-	lru     *list.List               // most recently used first
-}
-
-type keyedBucket struct {
-	key     string
-	limiter *rate.Limiter
+	rps     rate.Limit
+	burst   int
+	buckets *boundedLRU[*rate.Limiter]
 }
 
 func newKeyedLimiter(rps float64, burst int) *keyedLimiter {
-	return &keyedLimiter{rps: rate.Limit(rps), burst: max(burst, 1), buckets: map[string]*list.Element{}, lru: list.New()}
+	return &keyedLimiter{rps: rate.Limit(rps), burst: max(burst, 1), buckets: newBoundedLRU[*rate.Limiter]()}
 }
 
 func (l *keyedLimiter) bucket(key string) *rate.Limiter {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if el, ok := l.buckets[key]; ok {
-		l.lru.MoveToFront(el)
-		return el.Value.(*keyedBucket).limiter //nolint:forcetypeassert // the list holds only *keyedBucket
-	}
-	b := &keyedBucket{key: key, limiter: rate.NewLimiter(l.rps, l.burst)}
-	l.buckets[key] = l.lru.PushFront(b)
-	for l.lru.Len() > maxLimiterKeys {
-		oldest := l.lru.Back()
-		l.lru.Remove(oldest)
-		delete(l.buckets, oldest.Value.(*keyedBucket).key) //nolint:forcetypeassert // as above
-	}
-	return b.limiter
+	return l.buckets.getOrAdd(key, func() *rate.Limiter { return rate.NewLimiter(l.rps, l.burst) })
 }
 
-// spend spends one token of key's bucket, if it has one.
-func (l *keyedLimiter) spend(key string) {
-	l.admit(context.Background(), key, 0)
+// budgets is a budget per key (a client address), the least recently used
+// evicted beyond maxLimiterKeys.
+type budgets struct {
+	rps, burst float64
+	byKey      *boundedLRU[*budget]
+	now        func() time.Time
 }
 
-// wait returns how long key must wait for a token, without spending one:
-// zero when it has one.
-func (l *keyedLimiter) wait(key string) time.Duration {
-	lim := l.bucket(key)
-	tokens := lim.Tokens()
-	if tokens >= 1 {
-		return 0
+func newBudgets(rps float64, burst int) *budgets {
+	return &budgets{rps: rps, burst: float64(max(burst, 1)), byKey: newBoundedLRU[*budget](), now: time.Now}
+}
+
+// take spends one unit of key's budget and returns the budget (to refund
+// it to, if the request turns out not to count), or, when it is spent,
+// how long until a unit is back (rounded up to whole seconds, for
+// Retry-After).
+func (bs *budgets) take(key string) (*budget, time.Duration) {
+	b := bs.byKey.getOrAdd(key, func() *budget { return &budget{tokens: bs.burst, at: bs.now()} })
+	if wait := b.take(bs.rps, bs.burst, bs.now()); wait > 0 {
+		return nil, roundUpToSeconds(wait)
 	}
-	return roundUpToSeconds(time.Duration((1 - tokens) / float64(l.rps) * float64(time.Second)))
+	return b, 0
+}
+
+// budget is a token bucket that takes a unit back: a request spends one up
+// front, before anyone knows whether it will count, and refunds it when it
+// does not. (x/time/rate cannot: a reservation that was due at once gives
+// nothing back when cancelled.)
+type budget struct {
+	mu     sync.Mutex
+	tokens float64
+	at     time.Time // when tokens was computed
+}
+
+func (b *budget) take(rps, burst float64, now time.Time) time.Duration {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.tokens = min(burst, b.tokens+now.Sub(b.at).Seconds()*rps)
+	b.at = now
+	if b.tokens < 1 {
+		return time.Duration((1 - b.tokens) / rps * float64(time.Second))
+	}
+	b.tokens--
+	return 0
+}
+
+func (b *budget) refund(burst float64) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.tokens = min(burst, b.tokens+1)
 }
 
 func roundUpToSeconds(d time.Duration) time.Duration {
@@ -175,17 +248,32 @@ func presentedToken(r *http.Request) string {
 	return string(h[:])
 }
 
-// refuseSpentAddresses answers 429 to a client address that has spent its
-// budget of failed authentications, before anything else looks at the
-// request. authenticate spends the budget.
-func (s *server) refuseSpentAddresses(failures *keyedLimiter) func(http.Handler) http.Handler {
+// refuseSpentAddresses holds each client address to its budget of failed
+// authentications, before anything else looks at the request: it spends
+// one unit of the budget up front (authenticate gives it back when the
+// token is accepted), so requests sent together cannot all pass a check
+// that only one of them may pass; an address with nothing left gets 429
+// before its token is looked up. A token the server accepted before
+// (accepted) skips the budget: behind a shared address, one client's
+// failures do not lock out the others. Its token is still looked up.
+func (s *server) refuseSpentAddresses(failures *budgets, accepted *boundedLRU[struct{}]) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if delay := failures.wait(clientIP(r)); delay > 0 {
+			if accepted.has(presentedToken(r)) {
+				next.ServeHTTP(w, r)
+				return
+			}
+			spent, delay := failures.take(clientIP(r))
+			if delay > 0 {
 				s.refuseLimited(w, r, limitPerAddress, delay)
 				return
 			}
-			next.ServeHTTP(w, r)
+			refund := func() { spent.refund(failures.burst) }
+			next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), budgetRefundKey{}, refund)))
 		})
 	}
 }
+
+// budgetRefundKey holds, in a request's context, the function that gives
+// back the unit of its address's budget refuseSpentAddresses spent on it.
+type budgetRefundKey struct{}

@@ -105,13 +105,63 @@ func TestFailedAuthenticationsSpendTheAddresssBudget(t *testing.T) {
 
 func TestTheLimiterKeepsABoundedNumberOfBuckets(t *testing.T) {
 	t.Parallel()
-	l := newKeyedLimiter(1, 1)
+	l := newBudgets(1, 1)
 	for i := range maxLimiterKeys + 500 {
-		l.spend(fmt.Sprint("203.0.113.", i))
+		l.take(fmt.Sprint("203.0.113.", i))
 	}
-	if n := len(l.buckets); n != maxLimiterKeys || l.lru.Len() != maxLimiterKeys {
-		t.Errorf("%d buckets (%d in the LRU list), want %d", n, l.lru.Len(), maxLimiterKeys)
+	if n, listed := len(l.byKey.items), l.byKey.len(); n != maxLimiterKeys || listed != maxLimiterKeys {
+		t.Errorf("%d buckets (%d in the LRU list), want %d", n, listed, maxLimiterKeys)
 	}
+}
+
+// Probe finding (user trial): the address's budget was checked before the
+// token lookup and spent after it, so failed authentications sent together
+// all passed the check: 50 parallel requests with a bad token, past a
+// budget of 20, all got 401. Each now spends its unit up front.
+func TestParallelFailedAuthenticationsCannotOverspendTheBudget(t *testing.T) {
+	t.Parallel()
+	var lookups atomic.Int64
+	srv := newTestServer(t, Options{Authenticate: tokenAuth(&lookups), UnauthenticatedRateLimit: 0.001, UnauthenticatedBurst: 5})
+	var unauthorized, limited atomic.Int64
+	var wg sync.WaitGroup
+	for range 40 {
+		wg.Go(func() {
+			switch r := srv.do(t, "GET", "/v1/permissions", nil, "Authorization", "Bearer unknown"); r.status {
+			case http.StatusUnauthorized:
+				unauthorized.Add(1)
+			case http.StatusTooManyRequests:
+				limited.Add(1)
+			default:
+				t.Errorf("status %d", r.status)
+			}
+		})
+	}
+	wg.Wait()
+	if unauthorized.Load() > 5 || lookups.Load() > 5 {
+		t.Errorf("40 bad tokens at once against a budget of 5: %d answered 401 after %d token lookups, %d refused with 429; want at most 5 lookups",
+			unauthorized.Load(), lookups.Load(), limited.Load())
+	}
+}
+
+// Probe finding (user trial): once an address had spent its budget, a
+// valid token from it got 429 too, so behind a shared address one
+// misconfigured client locked out the others. A token the server accepted
+// before skips the budget (and is still looked up: a revoked one fails).
+func TestAnAddressPastItsBudgetStillServesTokensAcceptedBefore(t *testing.T) {
+	t.Parallel()
+	var lookups atomic.Int64
+	srv := newTestServer(t, Options{Authenticate: tokenAuth(&lookups), UnauthenticatedRateLimit: 0.001, UnauthenticatedBurst: 3})
+	srv.expect(t, http.StatusOK, "GET", "/v1/permissions", nil, "Authorization", "Bearer colleague")
+	for range 3 {
+		srv.expect(t, http.StatusUnauthorized, "GET", "/v1/permissions", nil, "Authorization", "Bearer unknown")
+	}
+	srv.expect(t, http.StatusTooManyRequests, "GET", "/v1/permissions", nil, "Authorization", "Bearer unknown")
+	for range 5 {
+		srv.expect(t, http.StatusOK, "GET", "/v1/permissions", nil, "Authorization", "Bearer colleague")
+	}
+	// A valid token the server has not seen yet cannot be told from a bad
+	// one without a lookup, which is what the budget saves: it waits too.
+	srv.expect(t, http.StatusTooManyRequests, "GET", "/v1/permissions", nil, "Authorization", "Bearer newcomer")
 }
 
 // A token sending more at once than its bucket holds has its requests

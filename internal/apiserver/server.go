@@ -148,13 +148,15 @@ func New(svc access.Service, opts Options) *Handler {
 	for i := len(opts.Middleware) - 1; i >= 0; i-- {
 		h = opts.Middleware[i](h)
 	}
-	var failures *keyedLimiter
+	var failures *budgets
+	var accepted *boundedLRU[struct{}] // tokens accepted before: they skip the failures budget
 	if opts.Authenticate != nil && opts.UnauthenticatedRateLimit > 0 {
-		failures = newKeyedLimiter(opts.UnauthenticatedRateLimit, opts.UnauthenticatedBurst)
+		failures = newBudgets(opts.UnauthenticatedRateLimit, opts.UnauthenticatedBurst)
+		accepted = newBoundedLRU[struct{}]()
 	}
 	if opts.Authenticate != nil {
 		// Outside the other middleware: nothing else runs for a stranger.
-		h = s.authenticate(opts.Authenticate, failures)(h)
+		h = s.authenticate(opts.Authenticate, accepted)(h)
 	}
 	if opts.EnforceAllowlists {
 		// A request from outside the allowed networks is refused whatever
@@ -168,7 +170,7 @@ func New(svc access.Service, opts Options) *Handler {
 	if failures != nil {
 		// Outermost: an address that keeps failing authentication costs
 		// nothing more than this.
-		h = s.refuseSpentAddresses(failures)(h)
+		h = s.refuseSpentAddresses(failures, accepted)(h)
 	}
 	h = s.recoverPanics(h)
 	h = s.logRequests(h)
