@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 
 	"github.com/engage-oss/terraform-provider-engage/internal/store"
 )
@@ -16,8 +17,8 @@ server runs or not, so they reach the account when its API does not.
 allowlists disable-all  disables every enabled IP allowlist, keeping their
         entries, and prints what it disabled: the recovery for an account whose
         allowlists leave every caller (you included) outside. Servers stop
-        enforcing the lists within a second; fix the configuration and re-enable them
-        (terraform apply) once your address is in one.
+        enforcing the lists at their next request; fix the configuration and
+        re-enable them (terraform apply) once your address is in one.
 
 ` + databaseHelp + `
 Flags:
@@ -25,17 +26,18 @@ Flags:
 
 // Admin runs `admin <group> <command>`; it returns the process exit code.
 func Admin(args []string, stdout, stderr io.Writer) int {
-	if len(args) == 1 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help") {
-		fmt.Fprint(stderr, adminUsage)
-		return 0
-	}
-	if len(args) < 2 || args[0] != "allowlists" || args[1] != "disable-all" {
-		fmt.Fprint(stderr, adminUsage)
-		return 2
-	}
 	fs := newFlagSet("admin allowlists disable-all", adminUsage, stderr)
 	var db databaseFlags
 	db.register(fs)
+	if slices.ContainsFunc(args, isHelpFlag) {
+		fs.Usage() // admin --help, admin allowlists --help, ... alike
+		return 0
+	}
+	if len(args) < 2 || args[0] != "allowlists" || args[1] != "disable-all" {
+		fmt.Fprintln(stderr, "admin: the one command is 'admin allowlists disable-all'")
+		fs.Usage()
+		return 2
+	}
 	if err := fs.Parse(args[2:]); err != nil {
 		return exitUsage(err)
 	}
@@ -57,6 +59,17 @@ func Admin(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
+// isHelpFlag reports whether arg asks for help.
+func isHelpFlag(arg string) bool { return arg == "-h" || arg == "-help" || arg == "--help" }
+
+// plural is n with the noun for it: "1 entry", "2 entries".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
 func disableAllAllowlists(ctx context.Context, st *store.Store, stdout io.Writer) error {
 	disabled, err := st.DisableAllIPAllowlists(ctx)
 	if err != nil {
@@ -67,8 +80,9 @@ func disableAllAllowlists(ctx context.Context, st *store.Store, stdout io.Writer
 		return nil
 	}
 	for _, l := range disabled {
-		fmt.Fprintf(stdout, "disabled IP allowlist %q (%s, %d entries)\n", l.Name, l.ID, len(l.Entries))
+		fmt.Fprintf(stdout, "disabled IP allowlist %q (%s, %s)\n", l.Name, l.ID, plural(len(l.Entries), "entry", "entries"))
 	}
-	fmt.Fprintf(stdout, "disabled %d IP allowlist(s) of %s; every address may reach the API again within a second\n", len(disabled), st.Location())
+	fmt.Fprintf(stdout, "disabled %s of %s; every address may reach the API again, from each server's next request\n",
+		plural(len(disabled), "IP allowlist", "IP allowlists"), st.Location())
 	return nil
 }

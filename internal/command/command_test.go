@@ -187,6 +187,8 @@ func TestCommandLineMistakesAreUsageErrors(t *testing.T) {
 			return Token([]string{"create", "--database", filepath.Join(t.TempDir(), "s.db"), "--name", "x", "--scopes", "admin"}, o, e)
 		}, 1, `unknown scope "admin"`},
 		"serve with half a TLS pair":                  {func(_, e io.Writer) int { return Serve([]string{"--tls-cert", "c.pem"}, e) }, 2, "--tls-cert and --tls-key go together"},
+		"serve with no burst":                         {func(_, e io.Writer) int { return Serve([]string{"--rate-burst", "0"}, e) }, 2, "--rate-burst must be at least 1"},
+		"serve with no failure rate":                  {func(_, e io.Writer) int { return Serve([]string{"--unauthenticated-rate-limit", "0"}, e) }, 2, "--unauthenticated-rate-limit must be more than 0"},
 		"serve with a negative queue":                 {func(_, e io.Writer) int { return Serve([]string{"--rate-queue", "-1"}, e) }, 2, "--rate-queue must be 0"},
 		"serve with no database connections":          {func(_, e io.Writer) int { return Serve([]string{"--database-connections", "0"}, e) }, 2, "--database-connections must be at least 1"},
 		"serve --help":                                {func(_, e io.Writer) int { return Serve([]string{"--help"}, e) }, 0, "-listen"},

@@ -110,17 +110,22 @@ func Serve(args []string, stderr io.Writer) int {
 	if err := fs.Parse(args); err != nil {
 		return exitUsage(err)
 	}
-	if f.maxConnections < 1 || f.databaseConnections < 1 {
-		fmt.Fprintln(stderr, "serve: --max-connections and --database-connections must be at least 1")
-		return 2
-	}
-	if f.rateLimit <= 0 || f.rateBurst < 1 || f.unauthenticatedLimit <= 0 || f.unauthenticatedBurst < 1 {
-		fmt.Fprintln(stderr, "serve: the rate limits must be positive and the bursts at least 1")
-		return 2
-	}
-	if f.rateQueue < 0 {
-		fmt.Fprintln(stderr, "serve: --rate-queue must be 0 (refuse at once) or more")
-		return 2
+	for _, bad := range []struct {
+		refused bool
+		message string
+	}{
+		{f.maxConnections < 1, "--max-connections must be at least 1"},
+		{f.databaseConnections < 1, "--database-connections must be at least 1"},
+		{f.rateLimit <= 0, "--rate-limit must be more than 0 (requests per second)"},
+		{f.rateBurst < 1, "--rate-burst must be at least 1"},
+		{f.rateQueue < 0, "--rate-queue must be 0 (refuse at once) or more"},
+		{f.unauthenticatedLimit <= 0, "--unauthenticated-rate-limit must be more than 0 (failures per second)"},
+		{f.unauthenticatedBurst < 1, "--unauthenticated-burst must be at least 1"},
+	} {
+		if bad.refused {
+			fmt.Fprintln(stderr, "serve: "+bad.message)
+			return 2
+		}
 	}
 	if (f.tlsCert == "") != (f.tlsKey == "") {
 		fmt.Fprintln(stderr, "serve: --tls-cert and --tls-key go together")
