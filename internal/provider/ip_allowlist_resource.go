@@ -132,8 +132,8 @@ func (k ipAllowlistKind) adjustPlan(ctx context.Context, data *providerData, _ t
 		planned = canonicalAllowlist(in)
 	}
 	warning, err := data.lockout.checkPlan(ctx, id, planned)
-	if warning != "" {
-		diags.AddWarning("IP allowlist change depends on another list", warning)
+	if warning.summary != "" {
+		diags.AddWarning(warning.summary, warning.detail)
 	}
 	if err != nil {
 		addServiceError(diags, "IP allowlist change refused", err)

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/netip"
 	"sync"
@@ -59,16 +60,37 @@ func (g *lockoutGuard) callerAddr(ctx context.Context) (netip.Addr, error) {
 // for a deletion) when that locks the caller out, against the platform's
 // lists as they are now.
 func (g *lockoutGuard) check(ctx context.Context, id string, planned *access.IPAllowlist) error {
+	if g == nil || !g.enabled {
+		return nil
+	}
 	return g.checkWith(ctx, id, planned, nil)
 }
 
+// planWarning is a warning for the plan: a summary and its detail; empty
+// when there is none.
+type planWarning struct{ summary, detail string }
+
 // checkPlan is check at plan time: it records planned as this run's plan
 // for the list, and counts the lists planned before it. When only those
-// make the change safe, it says so in warning: the apply refuses the change
-// if Terraform writes it before them, which depends_on prevents.
-func (g *lockoutGuard) checkPlan(ctx context.Context, id string, planned *access.IPAllowlist) (warning string, err error) {
-	if g == nil || !g.enabled {
-		return "", nil
+// make the change safe, it says so in a warning: the apply refuses the
+// change if Terraform writes it before them, which depends_on prevents.
+// Without lockout protection nothing is refused, but a change that shuts
+// the caller out is still shown, as a warning: the reviewer of the plan
+// should know.
+func (g *lockoutGuard) checkPlan(ctx context.Context, id string, planned *access.IPAllowlist) (planWarning, error) {
+	if g == nil || g.svc == nil {
+		return planWarning{}, nil
+	}
+	if !g.enabled {
+		var lockout *access.ConflictError
+		if err := g.checkWith(ctx, id, planned, nil); errors.As(err, &lockout) {
+			return planWarning{"IP allowlist change will lock you out", fmt.Sprintf("lockout_protection is false, so this "+
+				"change is applied as planned, and it leaves your own address %s outside every enabled IP allowlist: "+
+				"the provider tells the platform the change is deliberate, and from then on the platform refuses your "+
+				"requests, the rest of this run's included. To recover, an operator runs "+
+				"`terraform-provider-engage admin allowlists disable-all --database ...` on the server's database.", g.caller)}, nil
+		}
+		return planWarning{}, nil // protection is off: a failed check refuses nothing
 	}
 	g.mu.Lock()
 	if g.planned == nil {
@@ -83,16 +105,17 @@ func (g *lockoutGuard) checkPlan(ctx context.Context, id string, planned *access
 	g.planned[self] = planned
 	g.mu.Unlock()
 	if err := g.checkWith(ctx, id, planned, others); err != nil || len(others) == 0 {
-		return "", err
+		return planWarning{}, err
 	}
 	// Refused without the other planned lists: the refusal itself is not
 	// this plan's error, only the reason for the warning.
 	if safeAlone := g.checkWith(ctx, id, planned, nil) == nil; !safeAlone {
-		return "This change keeps your own address inside an enabled IP allowlist only thanks to another list this apply " +
-			"creates or changes. Unless this list names that one in depends_on (depends_on = [engage_ip_allowlist.other]), " +
-			"Terraform may write this one first, and the apply then refuses it before writing anything.", nil
+		return planWarning{"IP allowlist change depends on another list", "This change keeps your own address inside an " +
+			"enabled IP allowlist only thanks to another list this apply creates or changes. Unless this list names that " +
+			"one in depends_on (depends_on = [engage_ip_allowlist.other]), Terraform may write this one first, and the " +
+			"apply then refuses it before writing anything."}, nil
 	}
-	return "", nil
+	return planWarning{}, nil
 }
 
 // plannedListKey names a planned list: its id, or its name while it has
@@ -105,7 +128,7 @@ func plannedListKey(id string, planned *access.IPAllowlist) string {
 }
 
 func (g *lockoutGuard) checkWith(ctx context.Context, id string, planned *access.IPAllowlist, others map[string]*access.IPAllowlist) error {
-	if g == nil || !g.enabled {
+	if g == nil || g.svc == nil {
 		return nil
 	}
 	addr, err := g.callerAddr(ctx)

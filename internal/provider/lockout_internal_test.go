@@ -37,29 +37,43 @@ func TestLockoutPlanCountsTheListsPlannedBeforeAndSaysItDependsOnThem(t *testing
 		t.Parallel()
 		g := &lockoutGuard{enabled: true, svc: platform}
 		warning, err := g.checkPlan(ctx, "ipl_office", dropsCaller)
-		if err == nil || !strings.Contains(err.Error(), "depends_on") || warning != "" {
+		if err == nil || !strings.Contains(err.Error(), "depends_on") || warning.summary != "" {
 			t.Fatalf("got %q, %v; want a refusal naming depends_on", warning, err)
 		}
 	})
 	t.Run("after a new list covering the caller was planned, it passes with a warning", func(t *testing.T) {
 		t.Parallel()
 		g := &lockoutGuard{enabled: true, svc: platform}
-		if w, err := g.checkPlan(ctx, "", allowlist("", "Admins", "127.0.0.1/32")); err != nil || w != "" {
+		if w, err := g.checkPlan(ctx, "", allowlist("", "Admins", "127.0.0.1/32")); err != nil || w.summary != "" {
 			t.Fatalf("planning the covering list: %q, %v", w, err)
 		}
 		warning, err := g.checkPlan(ctx, "ipl_office", dropsCaller)
-		if err != nil || !strings.Contains(warning, "depends_on") {
+		if err != nil || !strings.Contains(warning.detail, "depends_on") {
 			t.Fatalf("got %q, %v; want no error and a depends_on warning", warning, err)
 		}
 	})
 	t.Run("a change safe on its own gives no warning", func(t *testing.T) {
 		t.Parallel()
 		g := &lockoutGuard{enabled: true, svc: platform}
-		if w, err := g.checkPlan(ctx, "", allowlist("", "Admins", "127.0.0.1/32")); err != nil || w != "" {
+		if w, err := g.checkPlan(ctx, "", allowlist("", "Admins", "127.0.0.1/32")); err != nil || w.summary != "" {
 			t.Fatalf("planning another list: %q, %v", w, err)
 		}
-		if w, err := g.checkPlan(ctx, "ipl_office", allowlist("ipl_office", "Office", "127.0.0.0/16")); err != nil || w != "" {
+		if w, err := g.checkPlan(ctx, "ipl_office", allowlist("ipl_office", "Office", "127.0.0.0/16")); err != nil || w.summary != "" {
 			t.Fatalf("got %q, %v; want neither", w, err)
+		}
+	})
+	// Found in a user trial: with protection off, a plan that shuts the
+	// caller out said nothing about it.
+	t.Run("without protection, dropping the caller is planned with a warning naming the address and the recovery", func(t *testing.T) {
+		t.Parallel()
+		g := &lockoutGuard{enabled: false, svc: platform}
+		warning, err := g.checkPlan(ctx, "ipl_office", dropsCaller)
+		if err != nil || warning.summary != "IP allowlist change will lock you out" ||
+			!strings.Contains(warning.detail, "127.0.0.1") || !strings.Contains(warning.detail, "admin allowlists disable-all") {
+			t.Fatalf("got %+v, %v; want no error and a lockout warning", warning, err)
+		}
+		if w, err := g.checkPlan(ctx, "ipl_office", allowlist("ipl_office", "Office", "127.0.0.0/16")); err != nil || w.summary != "" {
+			t.Fatalf("a safe change: %+v, %v; want neither", w, err)
 		}
 	})
 }
