@@ -126,7 +126,8 @@ func (s *server) enforceAllowlists(next http.Handler) http.Handler {
 			return
 		}
 		if !policy.Allows(addr) {
-			s.writeError(w, r, fmt.Errorf("%w: the address %s is not in any enabled IP allowlist", access.ErrForbidden, addr))
+			s.writeError(w, r, fmt.Errorf("%w: the address %s is not in any enabled IP allowlist (an operator who can reach "+
+				"the server's database can disable them all: terraform-provider-engage admin allowlists disable-all)", access.ErrForbidden, addr))
 			return
 		}
 		next.ServeHTTP(w, r)

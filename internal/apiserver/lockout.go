@@ -25,8 +25,18 @@ const AllowLockoutHeader = wire.AllowLockoutHeader
 // disable-all`.
 func (s *server) guardLockout(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		if !s.enforcesAllowlists || strings.EqualFold(r.Header.Get(AllowLockoutHeader), "true") {
+		if !s.enforcesAllowlists {
 			h(w, r)
+			return
+		}
+		switch override := r.Header.Get(AllowLockoutHeader); {
+		case strings.EqualFold(override, "true"):
+			h(w, r)
+			return
+		case override != "" && !strings.EqualFold(override, "false"):
+			// "1" or "yes" must not read as a refusal of the override.
+			s.writeError(w, r, &requestError{status: http.StatusBadRequest, typ: wire.ProblemInvalid, title: "Invalid request",
+				detail: AllowLockoutHeader + " takes true or false", fields: []wire.FieldError{{Field: AllowLockoutHeader, Message: "takes true or false"}}})
 			return
 		}
 		caller, err := netip.ParseAddr(clientIP(r))

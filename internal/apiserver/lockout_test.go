@@ -63,3 +63,18 @@ func TestTheLockoutGuardOnlyRunsWhereAllowlistsAreEnforced(t *testing.T) {
 	srv.expect(t, http.StatusCreated, "POST", "/v1/ip-allowlists",
 		wire.IPAllowlist{Name: "elsewhere", Enabled: true, Entries: []wire.AllowlistEntry{{CIDR: "203.0.113.0/24"}}})
 }
+
+// The override takes true or false: "1" or "yes" was read as no override,
+// and refused as a lockout, without a word about the header (user trial).
+func TestTheLockoutOverrideTakesTrueOrFalse(t *testing.T) {
+	t.Parallel()
+	srv := newTestServer(t, Options{EnforceAllowlists: true})
+	elsewhere := wire.IPAllowlist{Name: "elsewhere", Enabled: true, Entries: []wire.AllowlistEntry{{CIDR: "203.0.113.0/24"}}}
+	for _, value := range []string{"yes", "1"} {
+		p := srv.expect(t, http.StatusBadRequest, "POST", "/v1/ip-allowlists", elsewhere, AllowLockoutHeader, value).problem(t)
+		if !strings.Contains(p.Detail, AllowLockoutHeader+" takes true or false") {
+			t.Errorf("%s: %q: problem %+v; want the header named", AllowLockoutHeader, value, p)
+		}
+	}
+	srv.expect(t, http.StatusConflict, "POST", "/v1/ip-allowlists", elsewhere, AllowLockoutHeader, "false")
+}

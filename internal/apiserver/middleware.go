@@ -109,7 +109,7 @@ func (s *server) logRequests(next http.Handler) http.Handler {
 			slog.String("method", r.Method),
 			slog.String("route", route),
 			slog.Int("status", sw.statusCode()),
-			slog.Duration("duration", time.Since(start)),
+			slog.Float64("duration_ms", milliseconds(time.Since(start))),
 			slog.String("request_id", RequestID(r.Context())),
 		)
 	})
@@ -239,7 +239,7 @@ func (l *refusalLog) writeLocked() {
 	}
 	attrs = append([]slog.Attr{slog.Int("refused", total)}, attrs...)
 	if !l.previous.IsZero() {
-		attrs = append(attrs, slog.Duration("since_previous", now.Sub(l.previous)))
+		attrs = append(attrs, slog.Float64("since_previous_s", now.Sub(l.previous).Seconds()))
 	}
 	clear(l.counts)
 	l.previous = now
@@ -247,3 +247,7 @@ func (l *refusalLog) writeLocked() {
 	// Write is short.
 	l.log.LogAttrs(context.Background(), slog.LevelWarn, "requests refused by rate limits (429)", attrs...)
 }
+
+// milliseconds is d in milliseconds, to the microsecond: log durations carry
+// their unit in their name (slog writes a Duration as bare nanoseconds).
+func milliseconds(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

@@ -68,7 +68,7 @@ func TestTheRequestLogNamesTheRequestAndNothingSecret(t *testing.T) {
 		t.Errorf("X-Request-Id = %q, want the client's", r.header.Get("X-Request-Id"))
 	}
 	logs := s.log.String()
-	for _, want := range []string{`"request_id":"req-123"`, `"route":"POST /v1/transfer-credentials"`, `"status":201`, `"method":"POST"`, `"duration"`} {
+	for _, want := range []string{`"request_id":"req-123"`, `"route":"POST /v1/transfer-credentials"`, `"status":201`, `"method":"POST"`, `"duration_ms"`} {
 		if !strings.Contains(logs, want) {
 			t.Errorf("log lacks %s:\n%s", want, logs)
 		}

@@ -265,8 +265,8 @@ func TestTheRefusalCountIsWrittenWhenItsIntervalEnds(t *testing.T) {
 	for {
 		_, summaries := logRecords(t, logs.String())
 		if len(summaries) == 2 {
-			if summaries[1]["refused"] != float64(2) || summaries[1]["by_address"] != float64(2) || summaries[1]["since_previous"] == nil {
-				t.Errorf("the second record: %v; want refused=2 by_address=2 since_previous", summaries[1])
+			if summaries[1]["refused"] != float64(2) || summaries[1]["by_address"] != float64(2) || summaries[1]["since_previous_s"] == nil {
+				t.Errorf("the second record: %v; want refused=2 by_address=2 since_previous_s", summaries[1])
 			}
 			return
 		}

@@ -103,6 +103,11 @@ func Token(args []string, stdout, stderr io.Writer) int {
 		fs.Usage()
 		return 0
 	default:
+		if sub == "" {
+			fmt.Fprintln(stderr, "token: name a command: create, list or revoke")
+		} else {
+			fmt.Fprintf(stderr, "token: no command %q: create, list or revoke\n", sub)
+		}
 		fmt.Fprint(stderr, tokenUsage)
 		return 2
 	}

@@ -293,10 +293,10 @@ func steadyDurations(log string) []time.Duration {
 	for line := range strings.Lines(log) {
 		var rec struct {
 			Msg, Route string
-			Duration   time.Duration
+			DurationMS float64 `json:"duration_ms"`
 		}
 		if json.Unmarshal([]byte(line), &rec) == nil && rec.Msg == "request" && strings.HasSuffix(rec.Route, wire.RolesPath+"/{id}") {
-			out = append(out, rec.Duration)
+			out = append(out, time.Duration(rec.DurationMS*float64(time.Millisecond)))
 		}
 	}
 	return out
