@@ -21,7 +21,8 @@ const EnvSecretKey = "ENGAGE_SECRET_KEY"
 
 // databaseHelp is the part of every database command's --help that says
 // what --database takes and where the secret key comes from.
-const databaseHelp = `The database is an SQLite file (the default, created if missing) or a
+const databaseHelp = `The database is an SQLite file (the default; serve and token create make it
+if missing, the other commands refuse a file that does not exist) or a
 PostgreSQL URL, postgres://USER@HOST:PORT/DBNAME?sslmode=verify-full, which
 several servers may share; keep the password out of the URL, where process
 listings show it: PGPASSWORD or ~/.pgpass supply it.
@@ -43,7 +44,7 @@ type databaseFlags struct {
 
 func (f *databaseFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.database, "database", DefaultDatabase, "SQLite file or postgres:// URL of the server's database")
-	fs.StringVar(&f.secretKeyFile, "secret-key-file", "", "file holding the secret encryption key in base64 (required for PostgreSQL unless "+EnvSecretKey+" is set)")
+	fs.StringVar(&f.secretKeyFile, "secret-key-file", "", "file holding the secret encryption key in base64 (serve on PostgreSQL needs it, or "+EnvSecretKey+")")
 }
 
 // open opens the database with the secret key from the flag or the
